@@ -1,0 +1,16 @@
+// The one place where libtorch 1.13 and 2.x differ for this addon.
+#pragma once
+#include <ATen/ATen.h>
+#include <torch/version.h>
+
+namespace denet {
+
+#if TORCH_VERSION_MAJOR >= 2
+template <typename T> using optional = std::optional<T>;
+inline constexpr auto nullopt = std::nullopt;
+#else
+template <typename T> using optional = c10::optional<T>;
+inline constexpr auto nullopt = c10::nullopt;
+#endif
+
+}  // namespace denet

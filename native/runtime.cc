@@ -1,0 +1,87 @@
+// Runtime settings: seeding, threads, CUDA queries, build facts, memory counters, allocator.
+#include <malloc.h>
+#include <torch/cuda.h>
+#include <ATen/Parallel.h>
+#include "handle.h"
+
+namespace denet {
+
+static int64_t mmapThreshold = -1;
+
+/**
+ * glibc raises its mmap threshold dynamically after large frees, so big tensor buffers then live in
+ * per-thread heap arenas and RSS keeps growing. A fixed threshold sends them back to the OS on free.
+ * DENET_MMAP_THRESHOLD=<bytes> overrides; 0 keeps glibc's defaults.
+ */
+static void tuneAllocator() {
+  const char* env = std::getenv("DENET_MMAP_THRESHOLD");
+  int64_t bytes = env ? std::atoll(env) : 256 * 1024;
+  if (bytes > 0) {
+    mallopt(M_MMAP_THRESHOLD, static_cast<int>(bytes));
+    mallopt(M_TRIM_THRESHOLD, static_cast<int>(4 * bytes));
+    mmapThreshold = bytes;
+  }
+}
+
+DENET_FN(manualSeed) {
+  at::manual_seed(static_cast<uint64_t>(i64(A(0))));
+  return info.Env().Undefined();
+}
+DENET_FN(setNumThreads) {
+  at::set_num_threads(static_cast<int>(i64(A(0))));
+  return info.Env().Undefined();
+}
+DENET_FN(getNumThreads) { return Napi::Number::New(info.Env(), at::get_num_threads()); }
+DENET_FN(cudaIsAvailable) { return Napi::Boolean::New(info.Env(), torch::cuda::is_available()); }
+DENET_FN(cudaDeviceCount) { return Napi::Number::New(info.Env(), static_cast<double>(torch::cuda::device_count())); }
+DENET_FN(cudaSynchronize) {
+  if (torch::cuda::is_available()) torch::cuda::synchronize(given(A(0)) ? i64(A(0)) : -1);
+  return info.Env().Undefined();
+}
+DENET_FN(memoryStats) {
+  auto o = Napi::Object::New(info.Env());
+  o.Set("liveTensors", Napi::Number::New(info.Env(), static_cast<double>(stats().live.load())));
+  o.Set("liveBytes", Napi::Number::New(info.Env(), static_cast<double>(stats().bytes.load())));
+  return o;
+}
+DENET_FN(mallocTrim) { return Napi::Boolean::New(info.Env(), malloc_trim(0) == 1); }
+
+DENET_FN(buildInfo) {
+  auto env = info.Env();
+  auto o = Napi::Object::New(env);
+  o.Set("torchVersion", Napi::String::New(env, TORCH_VERSION));
+  o.Set("cxx11Abi", Napi::Number::New(env, _GLIBCXX_USE_CXX11_ABI));
+#ifdef DENET_WITH_CUDA
+  o.Set("cudaBuild", Napi::Boolean::New(env, true));
+#else
+  o.Set("cudaBuild", Napi::Boolean::New(env, false));
+#endif
+#ifdef DENET_WITH_GLOO
+  o.Set("gloo", Napi::Boolean::New(env, true));
+#else
+  o.Set("gloo", Napi::Boolean::New(env, false));
+#endif
+#ifdef DENET_WITH_NCCL
+  o.Set("nccl", Napi::Boolean::New(env, true));
+#else
+  o.Set("nccl", Napi::Boolean::New(env, false));
+#endif
+  o.Set("parallelInfo", Napi::String::New(env, at::get_parallel_info()));
+  o.Set("mmapThreshold", Napi::Number::New(env, static_cast<double>(mmapThreshold)));
+  return o;
+}
+
+void initRuntime(Napi::Env env, Napi::Object exports) {
+  tuneAllocator();
+  DENET_EXPORT(exports, manualSeed);
+  DENET_EXPORT(exports, setNumThreads);
+  DENET_EXPORT(exports, getNumThreads);
+  DENET_EXPORT(exports, cudaIsAvailable);
+  DENET_EXPORT(exports, cudaDeviceCount);
+  DENET_EXPORT(exports, cudaSynchronize);
+  DENET_EXPORT(exports, memoryStats);
+  DENET_EXPORT(exports, mallocTrim);
+  DENET_EXPORT(exports, buildInfo);
+}
+
+}  // namespace denet
