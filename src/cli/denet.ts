@@ -1,0 +1,33 @@
+/**
+ * `denet`: the umbrella program. Each sub-command lives in its own module exporting
+ * `main(argv): Promise<number | void>`; this table is the only place that lists them.
+ */
+import { runCli } from './run.js';
+
+type Main = (argv: string[]) => Promise<number | void>;
+const commands: Record<string, { about: string; load: () => Promise<{ main: Main }> }> = {
+  info: { about: 'versions, libtorch build, devices, threads, allocator', load: () => import('./info.js') },
+  demo: { about: 'the main job: a short demo run', load: () => import('./demo.js') },
+};
+
+function usage(): string {
+  const rows = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(14)}${c.about}`);
+  return ['Usage: denet <command> [options]', '', 'Commands:', ...rows, '', 'Run `denet <command> --help` for the options of one.'].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    console.log(usage());
+    return name ? 0 : 1;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`error: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  const mod = await command.load();
+  return (await mod.main(rest)) ?? 0;
+}
+
+await runCli(main);
