@@ -2,6 +2,8 @@
 #include <malloc.h>
 #include <torch/cuda.h>
 #include <ATen/Parallel.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <mutex>
 #include "handle.h"
 
 namespace denet {
@@ -25,6 +27,18 @@ static void tuneAllocator() {
 
 DENET_FN(manualSeed) {
   at::manual_seed(static_cast<uint64_t>(i64(A(0))));
+  return info.Env().Undefined();
+}
+/** The CPU generator's state as a uint8 tensor (for exact resume). */
+DENET_FN(getRngState) {
+  auto gen = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  RET(gen.get_state());
+}
+DENET_FN(setRngState) {
+  auto gen = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  gen.set_state(T(0));
   return info.Env().Undefined();
 }
 DENET_FN(setNumThreads) {
@@ -74,6 +88,8 @@ DENET_FN(buildInfo) {
 void initRuntime(Napi::Env env, Napi::Object exports) {
   tuneAllocator();
   DENET_EXPORT(exports, manualSeed);
+  DENET_EXPORT(exports, getRngState);
+  DENET_EXPORT(exports, setRngState);
   DENET_EXPORT(exports, setNumThreads);
   DENET_EXPORT(exports, getNumThreads);
   DENET_EXPORT(exports, cudaIsAvailable);

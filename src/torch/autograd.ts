@@ -1,0 +1,50 @@
+/** Gradient mode and explicit gradients. */
+import { native } from './native.js';
+import { Tensor } from './tensor.js';
+
+/** Runs `fn` with gradient recording off (like `with torch.no_grad()`). */
+export function noGrad<T>(fn: () => T): T {
+  const was: boolean = native.isGradEnabled();
+  native.setGradEnabled(false);
+  try {
+    return fn();
+  } finally {
+    native.setGradEnabled(was);
+  }
+}
+
+/** Runs `fn` with gradient recording on (inside a noGrad region, for example). */
+export function enableGrad<T>(fn: () => T): T {
+  const was: boolean = native.isGradEnabled();
+  native.setGradEnabled(true);
+  try {
+    return fn();
+  } finally {
+    native.setGradEnabled(was);
+  }
+}
+
+export function isGradEnabled(): boolean {
+  return native.isGradEnabled();
+}
+
+/**
+ * Gradients of `outputs` with respect to `inputs` (torch.autograd.grad), without touching `.grad`.
+ * `gradOutputs` weights each output (needed for non-scalar outputs). Unused inputs give undefined
+ * when `allowUnused` is set.
+ */
+export function grad(
+  outputs: Tensor[],
+  inputs: Tensor[],
+  o: { gradOutputs?: (Tensor | null)[]; retainGraph?: boolean; createGraph?: boolean; allowUnused?: boolean } = {},
+): (Tensor | undefined)[] {
+  const res = native.autogradGrad(
+    outputs.map((t) => t.handle),
+    inputs.map((t) => t.handle),
+    o.gradOutputs ? o.gradOutputs.map((g) => g?.handle ?? null) : null,
+    o.retainGraph ?? !!o.createGraph,
+    !!o.createGraph,
+    !!o.allowUnused,
+  );
+  return (res as unknown[]).map((g) => (g === undefined ? undefined : Tensor.wrap(g as never)));
+}

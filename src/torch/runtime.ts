@@ -1,0 +1,57 @@
+/** Process-wide settings: seeds, threads, devices, memory counters, build facts. */
+import { buildRecord, native } from './native.js';
+import { Tensor } from './tensor.js';
+
+/** Seeds libtorch's generators: the same seed gives the same random tensors and dropout masks. */
+export function manualSeed(seed: number): void {
+  native.manualSeed(seed);
+}
+
+/** The CPU random generator's state (a uint8 tensor), for checkpoints that resume exactly. */
+export function getRngState(): Tensor {
+  return Tensor.wrap(native.getRngState());
+}
+export function setRngState(state: Tensor): void {
+  native.setRngState(state.handle);
+}
+
+/** Sets libtorch's intra-op thread count (it starts at 1 on some builds). */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`Expected a positive integer for threads but received ${n}`);
+  native.setNumThreads(n);
+}
+export function getNumThreads(): number {
+  return native.getNumThreads();
+}
+
+export const cuda = {
+  isAvailable: (): boolean => native.cudaIsAvailable(),
+  deviceCount: (): number => native.cudaDeviceCount(),
+  synchronize: (device?: number): void => native.cudaSynchronize(device ?? null),
+};
+
+/** Live native tensors and their element bytes (views count their own elements). */
+export function memoryStats(): { liveTensors: number; liveBytes: number } {
+  return native.memoryStats();
+}
+
+/** Returns free heap memory to the OS (glibc malloc_trim). */
+export function mallocTrim(): boolean {
+  return native.mallocTrim();
+}
+
+export interface BuildInfo {
+  torchVersion: string;
+  cxx11Abi: number;
+  cudaBuild: boolean;
+  gloo: boolean;
+  nccl: boolean;
+  parallelInfo: string;
+  mmapThreshold: number;
+  libtorchSource?: string;
+  libtorchPath?: string;
+}
+export function buildInfo(): BuildInfo {
+  const rec = buildRecord();
+  return { ...native.buildInfo(), libtorchSource: rec?.source as string | undefined, libtorchPath: rec?.lib as string | undefined };
+}
