@@ -1,0 +1,73 @@
+/**
+ * Decodes one image file with sharp (libvips, on libuv's thread pool): reads the header, plans
+ * the crop, resizes and extracts in libvips, then writes CHW float32 pixels. Missing or corrupt
+ * files reject with a plain Error (the loader skips them); an image whose size disagrees with its
+ * annotation is a `UserError`.
+ */
+import { readFile } from 'node:fs/promises';
+import sharp from 'sharp';
+import { UserError } from '../util/errors.js';
+import { planTransform, type CropPlan } from './crop-plan.js';
+import { writeChw, type PhotoParams } from './photo.js';
+import type { SampleRecord, SampleTransform } from './types.js';
+
+/** A decoded, transformed sample. */
+export interface DecodedImage {
+  /** CHW float32, `channels`×`height`×`width`. */
+  data: Float32Array;
+  channels: number;
+  width: number;
+  height: number;
+  originalWidth: number;
+  originalHeight: number;
+  transform: SampleTransform;
+}
+
+/** Reads an image's stored size and channel count (without alpha). */
+export async function imageHeader(file: string | Buffer): Promise<{ width: number; height: number; channels: number }> {
+  const m = await sharp(file).metadata();
+  if (!m.width || !m.height) throw new Error('image has no size');
+  const ch = (m.channels ?? 3) - (m.hasAlpha ? 1 : 0);
+  return { width: m.width, height: m.height, channels: ch >= 3 ? 3 : 1 };
+}
+
+/**
+ * Decodes `record.file`. `plan(w, h)` chooses the geometry from the original size; `photo` is the
+ * photometric change; `channels` 1 or 3 forces grey or sRGB output.
+ */
+export async function decodeImage(
+  record: SampleRecord,
+  channels: number,
+  plan: (width: number, height: number) => CropPlan,
+  photo: PhotoParams,
+  subtractMean: boolean,
+): Promise<DecodedImage> {
+  const buf = await readFile(record.file);
+  const { width: ow, height: oh } = await imageHeader(buf);
+  if ((record.width !== undefined && record.width !== ow) || (record.height !== undefined && record.height !== oh)) {
+    throw new UserError(`${record.file}: image is ${ow}x${oh} but its annotation says ${record.width}x${record.height}`);
+  }
+  const p = plan(ow, oh);
+  // The part of the resized image inside the crop window.
+  const ex0 = Math.max(0, p.cropX);
+  const ey0 = Math.max(0, p.cropY);
+  const ex1 = Math.min(p.resizedWidth, p.cropX + p.width);
+  const ey1 = Math.min(p.resizedHeight, p.cropY + p.height);
+  const data = new Float32Array(channels * p.width * p.height);
+  let src: Uint8Array = new Uint8Array(0);
+  let srcW = 0;
+  let srcH = 0;
+  if (ex1 > ex0 && ey1 > ey0) {
+    let img = sharp(buf).removeAlpha();
+    if (p.resizedWidth !== ow || p.resizedHeight !== oh) img = img.resize(p.resizedWidth, p.resizedHeight, { fit: 'fill', kernel: 'linear' });
+    if (ex0 !== 0 || ey0 !== 0 || ex1 !== p.resizedWidth || ey1 !== p.resizedHeight) img = img.extract({ left: ex0, top: ey0, width: ex1 - ex0, height: ey1 - ey0 });
+    img = channels === 3 ? img.toColourspace('srgb') : img.toColourspace('b-w');
+    const out = await img.raw().toBuffer({ resolveWithObject: true });
+    if (out.info.channels !== channels) throw new Error(`decoded ${out.info.channels} channels, expected ${channels}`);
+    src = out.data;
+    srcW = out.info.width;
+    srcH = out.info.height;
+  }
+  writeChw({ src, srcW, srcH, channels, dst: data, dstOffset: 0, outW: p.width, outH: p.height, placeX: ex0 - p.cropX, placeY: ey0 - p.cropY, flip: p.flip, photo, subtractMean });
+  return { data, channels, width: p.width, height: p.height, originalWidth: ow, originalHeight: oh, transform: planTransform(p, ow, oh) };
+}

@@ -1,0 +1,29 @@
+/** A detection dataset held as an array of records (what the COCO and VOC readers build). */
+import type { Dataset, SampleRecord } from './types.js';
+
+/** Detection records plus class names; `categoryIds[i]` is the source id of class i (COCO). */
+export class DetectionDataset implements Dataset {
+  readonly kind = 'detection' as const;
+  constructor(
+    readonly classNames: string[],
+    private readonly records: SampleRecord[],
+    readonly source: string,
+    readonly categoryIds?: number[],
+  ) {
+    records.forEach((r, i) => (r.index = i));
+  }
+
+  get length(): number {
+    return this.records.length;
+  }
+
+  record(index: number): SampleRecord {
+    return this.records[index]!;
+  }
+
+  /** The class index of a source category id (COCO), or undefined. */
+  classOfCategory(categoryId: number): number | undefined {
+    const i = this.categoryIds?.indexOf(categoryId) ?? -1;
+    return i >= 0 ? i : undefined;
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * The background loader: a deterministic order for (seed, epoch), `threads` decodes in flight on
+ * libuv's pool, up to `prefetch` batches decoded ahead of the consumer, batches assembled in order
+ * from the successful samples. Each sample's randomness comes from `Rng(seed, epoch, index)`, so
+ * batches do not depend on which worker finishes first. Missing or corrupt images are skipped,
+ * warned about and counted; a `UserError` (e.g. an image that disagrees with its annotation) stops.
+ */
+import { UserError } from '../util/errors.js';
+import { planCrop } from './crop-plan.js';
+import { decodeImage, imageHeader } from './decode.js';
+import { distort, distortActive, type DistortSpec } from './distort.js';
+import { defaultImageOptions, type ImageOptions } from './extension-spec.js';
+import { buildTargets, scaleTransform } from './geometry.js';
+import { NO_PHOTO, randomPhoto } from './photo.js';
+import { Rng } from './rng.js';
+import { toTensorBatch } from './to-tensor.js';
+import type { ArrayBatch, Batch, Dataset, DetectionTargets, Epoch, EpochStats, ImageArray, Loader, SampleMeta } from './types.js';
+
+/** Loader settings. */
+export interface LoaderOptions {
+  batchSize: number;
+  /** Decodes in flight (`--thread-num`); default 2. */
+  threads?: number;
+  /** Base seed; default 0. */
+  seed?: number;
+  /** Training mode: shuffle and random augmentation. Default false (fixed order, centre crops). */
+  train?: boolean;
+  /** Override shuffling (default: `train`). */
+  shuffle?: boolean;
+  /** Image options from the `--extension` spec. */
+  image?: ImageOptions;
+  /** `--distort-mode` (classification only). */
+  distort?: DistortSpec;
+  /** `--augment-mirror`: mirror classification images with probability 1/2 in training. */
+  augmentMirror?: boolean;
+  /** Drop a last, smaller batch. Default false. */
+  dropLast?: boolean;
+  /** Batches decoded ahead of the consumer; default 2. */
+  prefetch?: number;
+  /** Output channels (1 or 3); default: from the first image (3 for detection). */
+  channels?: number;
+  /** Where warnings go; default `console.warn`. */
+  warn?: (message: string) => void;
+}
+
+interface Sample {
+  data: Float32Array;
+  label?: number;
+  targets?: DetectionTargets;
+  meta: SampleMeta;
+}
+
+type Outcome = { ok: true; sample: Sample } | { ok: false; reason: string; file: string };
+
+/** Creates a loader over `dataset`. */
+export function createLoader(dataset: Dataset, options: LoaderOptions): Loader {
+  return new BackgroundLoader(dataset, options);
+}
+
+class BackgroundLoader implements Loader {
+  readonly batchSize: number;
+  private readonly o: Required<Omit<LoaderOptions, 'channels' | 'distort'>> & { distort?: DistortSpec; channels?: number };
+  private geometry?: { channels: number; size?: [number, number] };
+
+  constructor(readonly dataset: Dataset, options: LoaderOptions) {
+    if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new UserError(`Expected positive integer for batch size but received ${options.batchSize}`);
+    if (options.distort && distortActive(options.distort) && dataset.kind === 'detection') {
+      throw new UserError('--distort-mode applies to classification only; use crop_mode=denet, mirror and augment_photo for detection');
+    }
+    this.batchSize = options.batchSize;
+    const train = options.train ?? false;
+    this.o = {
+      batchSize: options.batchSize, threads: Math.max(1, options.threads ?? 2), seed: options.seed ?? 0, train,
+      shuffle: options.shuffle ?? train, image: options.image ?? defaultImageOptions(), distort: options.distort,
+      augmentMirror: options.augmentMirror ?? false, dropLast: options.dropLast ?? false, prefetch: Math.max(1, options.prefetch ?? 2),
+      channels: options.channels, warn: options.warn ?? ((m: string) => console.warn(m)),
+    };
+  }
+
+  samplesInEpoch(_epoch: number): number {
+    return Math.min(this.dataset.length, this.o.image.imagesPerSubset ?? this.dataset.length);
+  }
+
+  /** The dataset indices of an epoch, in visiting order. */
+  order(epoch: number): number[] {
+    const n = this.dataset.length;
+    const k = this.samplesInEpoch(epoch);
+    const perStream = this.o.image.imagesPerSubset !== undefined;
+    const perms = new Map<number, Uint32Array>();
+    const perm = (pass: number) => {
+      let p = perms.get(pass);
+      if (!p) {
+        p = this.o.shuffle ? new Rng(this.o.seed, 0x5eed, pass).permutation(n) : Uint32Array.from({ length: n }, (_, i) => i);
+        perms.set(pass, p);
+      }
+      return p;
+    };
+    const out: number[] = [];
+    for (let j = 0; j < k; j++) {
+      const pos = perStream ? epoch * k + j : j;
+      const pass = perStream ? Math.floor(pos / n) : epoch;
+      out.push(perm(pass)[pos % n]!);
+    }
+    return out;
+  }
+
+  /** Resolves channel count and (without `crop`) the fixed output size from the first readable sample. */
+  private async resolveGeometry(): Promise<{ channels: number; size?: [number, number] }> {
+    if (this.geometry) return this.geometry;
+    const ds = this.dataset;
+    if (ds.pixels) {
+      const p = ds.pixels(0);
+      this.geometry = { channels: p.channels, size: [p.width, p.height] };
+      return this.geometry;
+    }
+    const img = this.o.image;
+    let channels = this.o.channels ?? (ds.kind === 'detection' ? 3 : undefined);
+    let size: [number, number] | undefined;
+    const needSize = img.crop === undefined;
+    for (let i = 0; i < Math.min(ds.length, 50) && (channels === undefined || (needSize && !size)); i++) {
+      try {
+        const h = await imageHeader(ds.record(i).file);
+        channels ??= h.channels;
+        if (needSize) {
+          const p = planCrop(h.width, h.height, img, false, new Rng(0));
+          size = [p.width, p.height];
+        }
+      } catch {
+        // unreadable: try the next one; the epoch will report it
+      }
+    }
+    if (channels === undefined || (needSize && !size)) throw new UserError(`${ds.source}: none of the first images could be read`);
+    this.geometry = { channels, size };
+    return this.geometry;
+  }
+
+  private async loadSample(index: number, epoch: number, g: { channels: number; size?: [number, number] }): Promise<Sample> {
+    const ds = this.dataset;
+    const rec = ds.record(index);
+    const rng = new Rng(this.o.seed, epoch, index);
+    const train = this.o.train;
+    let data: Float32Array;
+    let meta: SampleMeta;
+    if (ds.pixels) {
+      const p: ImageArray = ds.pixels(index);
+      data = p.data;
+      meta = { index, id: rec.id, file: rec.file, originalWidth: p.width, originalHeight: p.height, transform: scaleTransform(p.width, p.height, p.width, p.height) };
+    } else {
+      const img = this.o.image;
+      const photo = train && img.augmentPhoto ? randomPhoto(rng) : NO_PHOTO;
+      const decoded = await decodeImage(rec, g.channels, (w, h) => planCrop(w, h, img, train, rng, rec.objects, g.size), photo, img.subtractMean);
+      data = decoded.data;
+      meta = { index, id: rec.id, file: rec.file, originalWidth: decoded.originalWidth, originalHeight: decoded.originalHeight, transform: decoded.transform };
+    }
+    if (ds.kind === 'classification' && train) {
+      const d: DistortSpec = { ...(this.o.distort ?? { offset: 0, scale: 0, rotation: 0, mirror: 0 }) };
+      if (this.o.augmentMirror) d.mirror = Math.max(d.mirror, 50);
+      if (distortActive(d)) {
+        const t = meta.transform;
+        data = distort({ data, channels: g.channels, width: t.width, height: t.height }, d, rng).data;
+      }
+    }
+    const sample: Sample = { data, meta };
+    if (ds.kind === 'classification') sample.label = rec.label;
+    else sample.targets = buildTargets(rec.objects ?? [], meta.transform, this.o.image.minVisible);
+    return sample;
+  }
+
+  epochArrays(epoch: number): Epoch<ArrayBatch> {
+    const stats: EpochStats = { images: 0, skipped: 0, skippedFiles: [] };
+    const self = this;
+    async function* run(): AsyncGenerator<ArrayBatch> {
+      const g = await self.resolveGeometry();
+      const order = self.order(epoch);
+      const B = self.batchSize;
+      const window = Math.max(self.o.threads, self.o.prefetch * B);
+      const results: Promise<Outcome>[] = [];
+      let started = 0;
+      let running = 0;
+      const waiting: (() => void)[] = [];
+      const slot = async () => {
+        while (running >= self.o.threads) await new Promise<void>((r) => waiting.push(r));
+        running++;
+      };
+      const release = () => {
+        running--;
+        waiting.shift()?.();
+      };
+      const start = (pos: number) => {
+        const idx = order[pos]!;
+        const p = (async (): Promise<Outcome> => {
+          await slot();
+          try {
+            return { ok: true, sample: await self.loadSample(idx, epoch, g) };
+          } catch (e) {
+            if (e instanceof UserError) throw e;
+            return { ok: false, reason: (e as Error).message, file: self.dataset.record(idx).file || `#${idx}` };
+          } finally {
+            release();
+          }
+        })();
+        p.catch(() => undefined); // surfaced when consumed
+        results[pos] = p;
+      };
+      let pending: Sample[] = [];
+      let batchIndex = 0;
+      const emit = (samples: Sample[]): ArrayBatch => self.assemble(samples, g.channels, batchIndex++);
+      for (let pos = 0; pos < order.length; pos++) {
+        while (started < order.length && started < pos + window) start(started++);
+        const r = await results[pos]!;
+        delete results[pos];
+        if (!r.ok) {
+          stats.skipped++;
+          if (stats.skippedFiles.length < 100) stats.skippedFiles.push(`${r.file}: ${r.reason}`);
+          self.o.warn(`warning: skipped ${r.file}: ${r.reason}`);
+          continue;
+        }
+        pending.push(r.sample);
+        if (pending.length === B) {
+          stats.images += B;
+          yield emit(pending);
+          pending = [];
+        }
+      }
+      if (pending.length > 0 && !self.o.dropLast) {
+        stats.images += pending.length;
+        yield emit(pending);
+      }
+      if (stats.skipped > 0) self.o.warn(`warning: epoch ${epoch}: skipped ${stats.skipped} unreadable image(s)`);
+    }
+    return { stats, [Symbol.asyncIterator]: run };
+  }
+
+  private assemble(samples: Sample[], C: number, index: number): ArrayBatch {
+    const t = samples[0]!.meta.transform;
+    const n = C * t.width * t.height;
+    const images = new Float32Array(samples.length * n);
+    samples.forEach((s, i) => images.set(s.data, i * n));
+    const batch: ArrayBatch = { images, shape: [samples.length, C, t.height, t.width], meta: samples.map((s) => s.meta), index };
+    if (this.dataset.kind === 'classification') batch.labels = Int32Array.from(samples, (s) => s.label ?? -1);
+    else batch.targets = samples.map((s) => s.targets!);
+    return batch;
+  }
+
+  epoch(epoch: number): Epoch<Batch> {
+    const inner = this.epochArrays(epoch);
+    return {
+      get stats() {
+        return inner.stats;
+      },
+      async *[Symbol.asyncIterator]() {
+        for await (const b of inner) yield await toTensorBatch(b);
+      },
+    };
+  }
+}
