@@ -154,6 +154,9 @@ export function loadCocoGroundTruth(json: unknown, source = 'ground truth'): Coc
   const warnings: string[] = [];
   countWarning(warnings, unknownImage, 'ground-truth annotation(s) on images not listed in "images" were skipped');
   countWarning(warnings, unknownCat, 'ground-truth annotation(s) in categories not listed in "categories" were skipped');
+  let zeroIds = 0;
+  for (let i = 0; i < kept; i++) if (id[i] === 0) zeroIds++;
+  countWarning(warnings, zeroIds, 'ground-truth annotation(s) have id 0; pycocotools (and so this evaluation) counts a match to them as a false positive');
   return {
     imageIds, categoryIds, categoryNames: Array.from(categoryIds, (c) => catName.get(c)!), count: kept,
     image: image.slice(0, kept), category: category.slice(0, kept), box: box.slice(0, 4 * kept),
