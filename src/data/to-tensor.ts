@@ -2,25 +2,16 @@
  * The one place where batches become libtorch tensors. Everything upstream works on typed arrays,
  * so the data pipeline can be tested without the native addon.
  */
+import type { Tensor } from '../torch/index.js';
 import type { ArrayBatch, Batch } from './types.js';
 
-/** The slice of `src/torch`'s Tensor that the data layer relies on. */
-export interface Tensor {
-  readonly shape: readonly number[];
-  dispose(): void;
-}
+export type { Tensor };
 
-type TensorFactory = (data: Float32Array | Int32Array | BigInt64Array, options: { shape: number[]; dtype: 'float32' | 'int64' | 'int32' }) => Tensor;
+let factory: typeof import('../torch/index.js').tensor | undefined;
 
-let factory: TensorFactory | undefined;
-
-/** Loads `tensor()` from src/torch on first use (keeps the addon out of pure data tools and tests). */
-async function tensorFactory(): Promise<TensorFactory> {
-  if (!factory) {
-    const spec = '../torch/index.js';
-    const mod = (await import(spec)) as { tensor: TensorFactory };
-    factory = mod.tensor;
-  }
+/** Loads `tensor()` from src/torch on first use, so pure data tools and tests never load the native addon. */
+async function tensorFactory(): Promise<typeof import('../torch/index.js').tensor> {
+  factory ??= (await import('../torch/index.js')).tensor;
   return factory;
 }
 
