@@ -1,0 +1,163 @@
+/**
+ * The generated detection dataset: Fashion-MNIST items (or drawn shapes when that data is absent)
+ * pasted with random scale and colour onto cluttered, textured backgrounds, with distractors,
+ * occlusion and objects cut by the border. Pure and deterministic for (seed, split, index).
+ */
+import { FASHION_CLASSES, loadFashionMnist } from './idx.js';
+import { Rng } from './rng.js';
+import type { Box } from './types.js';
+
+/** Fashion-MNIST labels used as object classes (the others are not used). */
+const FASHION_OBJECTS = [0, 1, 3, 5, 7, 8];
+/** Classes of the drawn-shape fallback. */
+const SHAPES = ['circle', 'square', 'triangle', 'cross', 'ring', 'diamond'];
+/** Objects whose visible part is under this fraction of their mask are not annotated. */
+const MIN_VISIBLE = 0.2;
+
+/** Source of 28×28 object masks by class. */
+export interface ObjectSource {
+  classNames: string[];
+  /** A 28×28 intensity mask (0..255) of class `cls`. */
+  mask(cls: number, rng: Rng): Uint8Array;
+  /** 'fashion-mnist' or 'shapes'. */
+  kind: string;
+}
+
+/** Fashion-MNIST items as objects, or drawn shapes when the folder is absent. */
+export function objectSource(fashionDir?: string): ObjectSource {
+  const fm = loadFashionMnist(fashionDir);
+  if (fm) {
+    const byClass = FASHION_OBJECTS.map((l) => {
+      const idx: number[] = [];
+      for (let i = 0; i < fm.count; i++) if (fm.labels[i] === l) idx.push(i);
+      return idx;
+    });
+    return {
+      kind: 'fashion-mnist',
+      classNames: FASHION_OBJECTS.map((l) => FASHION_CLASSES[l]!),
+      mask: (cls, rng) => {
+        const list = byClass[cls]!;
+        const i = list[rng.int(list.length)]!;
+        return fm.images.subarray(i * 784, (i + 1) * 784);
+      },
+    };
+  }
+  return { kind: 'shapes', classNames: SHAPES, mask: (cls, rng) => shapeMask(cls, rng) };
+}
+
+/** A drawn 28×28 shape with a little random jitter. */
+export function shapeMask(cls: number, rng: Rng): Uint8Array {
+  const m = new Uint8Array(784);
+  const j = rng.uniform(-1.5, 1.5);
+  for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) {
+    const u = (x - 13.5) / (12 + j);
+    const v = (y - 13.5) / (12 - j);
+    const r = Math.hypot(u, v);
+    const inside = cls === 0 ? r < 1 : cls === 1 ? Math.max(Math.abs(u), Math.abs(v)) < 0.85
+      : cls === 2 ? v < 0.9 && Math.abs(u) < (v + 1) / 2 : cls === 3 ? (Math.abs(u) < 0.3 || Math.abs(v) < 0.3) && Math.max(Math.abs(u), Math.abs(v)) < 1
+      : cls === 4 ? r < 1 && r > 0.55 : Math.abs(u) + Math.abs(v) < 1;
+    m[y * 28 + x] = inside ? 150 + ((x * 7 + y * 13) % 100) : 0;
+  }
+  return m;
+}
+
+/** One generated image: RGB pixels and its annotated objects (pixel boxes, class indices). */
+export interface SyntheticImage {
+  width: number;
+  height: number;
+  rgb: Uint8Array;
+  objects: { box: Box; cls: number }[];
+}
+
+function textureBackground(W: number, H: number, rng: Rng): Uint8Array {
+  const rgb = new Uint8Array(W * H * 3);
+  const base = [rng.uniform(40, 200), rng.uniform(40, 200), rng.uniform(40, 200)];
+  const waves = Array.from({ length: 3 }, () => ({ fx: rng.uniform(-0.25, 0.25), fy: rng.uniform(-0.25, 0.25), ph: rng.uniform(0, 6.28), amp: [rng.uniform(-40, 40), rng.uniform(-40, 40), rng.uniform(-40, 40)] }));
+  const cell = 4 + rng.int(12);
+  const gw = Math.ceil(W / cell) + 1;
+  const noise = Array.from({ length: gw * (Math.ceil(H / cell) + 1) }, () => rng.uniform(-25, 25));
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+    const n = noise[Math.floor(y / cell) * gw + Math.floor(x / cell)]!;
+    const s = waves.map((w) => Math.sin(w.fx * x + w.fy * y + w.ph));
+    for (let c = 0; c < 3; c++) {
+      const v = base[c]! + n + s[0]! * waves[0]!.amp[c]! + s[1]! * waves[1]!.amp[c]! + s[2]! * waves[2]!.amp[c]!;
+      rgb[(y * W + x) * 3 + c] = v < 0 ? 0 : v > 255 ? 255 : v;
+    }
+  }
+  return rgb;
+}
+
+function distractors(rgb: Uint8Array, W: number, H: number, rng: Rng): void {
+  const n = 3 + rng.int(8);
+  for (let k = 0; k < n; k++) {
+    const col = [rng.int(256), rng.int(256), rng.int(256)];
+    const a = rng.uniform(0.3, 0.9);
+    const cx = rng.uniform(0, W), cy = rng.uniform(0, H);
+    const rx = rng.uniform(4, W / 4), ry = rng.uniform(2, H / 4);
+    const kind = rng.int(3); // ellipse, rectangle, thin bar
+    const ry2 = kind === 2 ? 1.5 : ry;
+    for (let y = Math.max(0, Math.floor(cy - ry2)); y < Math.min(H, Math.ceil(cy + ry2)); y++) {
+      for (let x = Math.max(0, Math.floor(cx - rx)); x < Math.min(W, Math.ceil(cx + rx)); x++) {
+        if (kind === 0 && ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 > 1) continue;
+        const i = (y * W + x) * 3;
+        for (let c = 0; c < 3; c++) rgb[i + c] = rgb[i + c]! * (1 - a) + col[c]! * a;
+      }
+    }
+  }
+}
+
+/** Generates image `index` of `split` for `seed` (size×size pixels, 1–10 objects). */
+export function generateImage(src: ObjectSource, seed: number, split: number, index: number, size: number): SyntheticImage {
+  const rng = new Rng(seed, split, index);
+  const W = size, H = size;
+  const rgb = textureBackground(W, H, rng);
+  distractors(rgb, W, H, rng);
+  const owner = new Int16Array(W * H).fill(-1);
+  const placed: { box: Box; cls: number; area: number }[] = [];
+  const n = 1 + rng.int(10);
+  for (let k = 0; k < n; k++) {
+    const cls = rng.int(src.classNames.length);
+    const mask = src.mask(cls, rng);
+    let mx0 = 28, my0 = 28, mx1 = 0, my1 = 0; // tight extent of the item
+    for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) if (mask[y * 28 + x]! > 30) {
+      mx0 = Math.min(mx0, x); my0 = Math.min(my0, y); mx1 = Math.max(mx1, x + 1); my1 = Math.max(my1, y + 1);
+    }
+    if (mx1 <= mx0) continue;
+    const long = Math.exp(rng.uniform(Math.log(16), Math.log(0.85 * size)));
+    const s = long / Math.max(mx1 - mx0, my1 - my0);
+    const ow = (mx1 - mx0) * s, oh = (my1 - my0) * s;
+    const ox = rng.uniform(-0.3 * ow, W - 0.7 * ow), oy = rng.uniform(-0.3 * oh, H - 0.7 * oh);
+    const tint = [rng.uniform(0, 255), rng.uniform(0, 255), rng.uniform(0, 255)];
+    const dark = rng.chance(0.3);
+    let area = 0;
+    for (let y = Math.max(0, Math.floor(oy)); y < Math.min(H, Math.ceil(oy + oh)); y++) {
+      for (let x = Math.max(0, Math.floor(ox)); x < Math.min(W, Math.ceil(ox + ow)); x++) {
+        const u = mx0 + (x + 0.5 - ox) / s - 0.5, v = my0 + (y + 0.5 - oy) / s - 0.5;
+        const u0 = Math.max(0, Math.min(27, Math.floor(u))), v0 = Math.max(0, Math.min(27, Math.floor(v)));
+        const u1 = Math.min(27, u0 + 1), v1 = Math.min(27, v0 + 1);
+        const fu = Math.max(0, Math.min(1, u - u0)), fv = Math.max(0, Math.min(1, v - v0));
+        const m = ((1 - fv) * ((1 - fu) * mask[v0 * 28 + u0]! + fu * mask[v0 * 28 + u1]!) + fv * ((1 - fu) * mask[v1 * 28 + u0]! + fu * mask[v1 * 28 + u1]!)) / 255;
+        if (m <= 0.12) continue;
+        const a = Math.min(1, m * 1.6);
+        const i = (y * W + x) * 3;
+        for (let c = 0; c < 3; c++) rgb[i + c] = rgb[i + c]! * (1 - a) + tint[c]! * (dark ? 1 - 0.6 * m : 0.4 + 0.6 * m) * a;
+        if (a > 0.5) {
+          owner[y * W + x] = placed.length;
+          area++;
+        }
+      }
+    }
+    placed.push({ box: [W, H, -1, -1], cls, area });
+  }
+  // Annotate each object by the extent of its still-visible pixels (later objects occlude).
+  const visible = new Int32Array(placed.length);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+    const o = owner[y * W + x]!;
+    if (o < 0) continue;
+    const b = placed[o]!.box;
+    visible[o]!++;
+    b[0] = Math.min(b[0], x); b[1] = Math.min(b[1], y); b[2] = Math.max(b[2], x + 1); b[3] = Math.max(b[3], y + 1);
+  }
+  const objects = placed.flatMap((p, i) => (p.area > 0 && visible[i]! / p.area >= MIN_VISIBLE && p.box[2] - p.box[0] >= 4 && p.box[3] - p.box[1] >= 4 ? [{ box: p.box, cls: p.cls }] : []));
+  return { width: W, height: H, rgb, objects };
+}
