@@ -1,0 +1,17 @@
+/**
+ * What the trainer needs from a model (src/model's `Model` satisfies it). Kept structural so the
+ * trainer can be tested with a tiny hand-written model.
+ */
+import type { Tensor } from '../torch/index.js';
+
+export interface NamedTensor {
+  name: string;
+  tensor: Tensor;
+}
+
+export interface TrainableModel {
+  forward(images: Tensor, o: { training: boolean; labels?: Tensor; targets?: unknown }): { output: Tensor; losses: Record<string, Tensor> };
+  namedParameters(): (NamedTensor & { decay: boolean })[];
+  namedBuffers(): NamedTensor[];
+  save(path: string, metadata?: Record<string, string>): void;
+}

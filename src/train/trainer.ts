@@ -1,0 +1,237 @@
+/**
+ * The trainer: epochs of batches from a Loader; each batch's forward, backward and solver step run
+ * inside `scope()` so a step leaves no tensor behind. After each epoch: test pass, snapshot,
+ * checkpoint (solver + schedule + RNG state), results.csv/png, TensorBoard scalars, a log line.
+ * A NaN/inf loss stops training with a message naming the loss term; the last good snapshot stays.
+ */
+import { disposeBatch } from '../data/to-tensor.js';
+import type { Batch, Loader } from '../data/types.js';
+import { distributed, getRngState, noGrad, scope, setRngState, zerosLike, type Tensor } from '../torch/index.js';
+import { UserError } from '../util/errors.js';
+import { writeCheckpoint, type CheckpointState } from './checkpoint.js';
+import type { TrainableModel } from './model-like.js';
+import { progressBar } from './progress.js';
+import { writeResults, type EpochResult } from './results.js';
+import type { RunFolder } from './run-folder.js';
+import type { LearnSchedule } from './schedule.js';
+import type { Solver } from './solvers/index.js';
+import { EventWriter } from './tensorboard.js';
+import { testPass } from './test-pass.js';
+
+export interface TrainerOptions {
+  model: TrainableModel;
+  solver: Solver;
+  schedule: LearnSchedule;
+  train: Loader;
+  test?: Loader;
+  epochs: number;
+  /** Where outputs go; omitted on ranks other than 0 of a data-parallel run. */
+  run?: RunFolder;
+  device?: string;
+  /** Batches whose gradients are summed before one solver step (the loss is divided by this). */
+  accumulate?: number;
+  /** The data seed (the loader's generator is a pure function of seed, epoch and index). */
+  seed: number;
+  /** Data-parallel group: gradients are all-reduced and averaged before each step. */
+  dist?: { rank: number; worldSize: number };
+  /** Show the progress bar (default: stderr is a TTY). */
+  progress?: boolean;
+  /** Where log lines go besides train.log (default console.log). */
+  log?: (line: string) => void;
+  /** Extra metadata stored in every model file (description, class names, … are the model's own). */
+  modelMetadata?: Record<string, string>;
+  /** Resolved options stored in the checkpoint. */
+  options?: Record<string, unknown>;
+}
+
+/** Thrown when a loss term is NaN or infinite. */
+export class NonFiniteLossError extends UserError {}
+
+export class Trainer {
+  readonly history: EpochResult[] = [];
+  /** The next epoch to run (0-based). */
+  epoch = 0;
+  private readonly accumulate: number;
+  private readonly device: string;
+  private events?: EventWriter;
+  private pending = 0;
+
+  constructor(readonly o: TrainerOptions) {
+    this.accumulate = o.accumulate ?? 1;
+    if (!(Number.isInteger(this.accumulate) && this.accumulate >= 1)) throw new UserError(`Expected positive integer for --accumulate but received ${o.accumulate}`);
+    this.device = o.device ?? 'cpu';
+  }
+
+  private log(line: string): void {
+    if (!this.o.run) return;
+    this.o.run.log(line);
+    (this.o.log ?? console.log)(line);
+  }
+
+  /** Continues from a checkpoint: solver state, RNG state, epoch and history (the model is loaded by the caller). */
+  restore(ck: CheckpointState): void {
+    this.o.solver.loadState(ck.solver);
+    setRngState(ck.torchRng);
+    this.epoch = ck.epoch;
+    this.history.splice(0, this.history.length, ...ck.history.filter((r) => r.epoch <= ck.epoch));
+  }
+
+  /** Forward and backward of one batch; returns each loss term's value. Gradients accumulate on the parameters. */
+  trainBatch(batch: Batch): Record<string, number> {
+    return scope(() => {
+      const x = this.device === 'cpu' ? (batch.images as Tensor) : (batch.images as Tensor).to(this.device);
+      const y = batch.labels ? (this.device === 'cpu' ? (batch.labels as Tensor) : (batch.labels as Tensor).to(this.device)) : undefined;
+      const { losses } = this.o.model.forward(x, { training: true, labels: y, targets: batch.targets });
+      const names = Object.keys(losses);
+      if (names.length === 0) throw new Error('the model returned no loss terms in training (does it end in a classifier or detection head?)');
+      const values: Record<string, number> = {};
+      for (const n of names) {
+        const v = losses[n]!.item();
+        values[n] = v;
+        if (!Number.isFinite(v)) return values;
+      }
+      let total = losses[names[0]!]!;
+      for (const n of names.slice(1)) total = total.add(losses[n]!);
+      (this.accumulate > 1 ? total.div(this.accumulate) : total).backward();
+      this.pending++;
+      return values;
+    });
+  }
+
+  /** All-reduces gradients (data-parallel), applies the solver with rate `lr`, and clears gradients. */
+  applyUpdate(lr: number): void {
+    if (this.o.dist && this.o.dist.worldSize > 1) {
+      const world = this.o.dist.worldSize;
+      scope(() =>
+        noGrad(() => {
+          const grads: Tensor[] = [];
+          for (const p of this.o.solver.params) {
+            let g = p.tensor.grad;
+            if (!g) {
+              p.tensor.grad = zerosLike(p.tensor);
+              g = p.tensor.grad!;
+            }
+            grads.push(g);
+          }
+          distributed.allReduce(grads);
+          for (const g of grads) g.div_(world);
+        }),
+      );
+    }
+    this.o.solver.step(lr);
+    this.o.solver.zeroGrad();
+    this.pending = 0;
+  }
+
+  /** Parameters and buffers from rank 0 to every rank (start of data-parallel training). */
+  broadcastParameters(): void {
+    if (!this.o.dist || this.o.dist.worldSize <= 1) return;
+    const tensors = [...this.o.model.namedParameters(), ...this.o.model.namedBuffers()].map((p) => p.tensor);
+    noGrad(() => distributed.broadcast(tensors, 0));
+  }
+
+  private batchesIn(loader: Loader, epoch: number): number {
+    return Math.ceil(loader.samplesInEpoch(epoch) / loader.batchSize);
+  }
+
+  /** Runs the remaining epochs. Returns the results per epoch. */
+  async run(): Promise<EpochResult[]> {
+    const { run } = this.o;
+    if (run) this.events = new EventWriter(run.path('tensorboard'));
+    this.broadcastParameters();
+    for (; this.epoch < this.o.epochs; ) await this.runEpoch(this.epoch);
+    if (run) {
+      this.o.model.save(run.finalModelPath, { ...this.o.modelMetadata, epoch: String(this.epoch) });
+      this.log(`final model: ${run.finalModelPath}`);
+    }
+    return this.history;
+  }
+
+  private async runEpoch(epoch: number): Promise<void> {
+    const { run } = this.o;
+    const lr = this.o.schedule.rate(epoch);
+    const t0 = performance.now();
+    const sums: Record<string, number> = {};
+    let images = 0;
+    let batches = 0;
+    const bar = progressBar(`epoch ${epoch + 1}/${this.o.epochs}`, this.batchesIn(this.o.train, epoch), run ? this.o.progress : false);
+    try {
+      for await (const batch of this.o.train.epoch(epoch)) {
+        let values: Record<string, number>;
+        try {
+          values = this.trainBatch(batch);
+        } finally {
+          disposeBatch(batch);
+        }
+        const bad = Object.entries(values).find(([, v]) => !Number.isFinite(v));
+        if (bad) {
+          this.o.solver.zeroGrad();
+          const last = epoch > 0 && run ? ` kept the last good snapshot ${run.snapshotPath(epoch)}` : ' no snapshot was written';
+          throw new NonFiniteLossError(`loss "${bad[0]}" is ${bad[1]} at epoch ${epoch + 1} batch ${batches + 1}; training stopped;${last} (try a lower --learn-rate)`);
+        }
+        const n = batch.meta.length;
+        for (const [name, v] of Object.entries(values)) sums[name] = (sums[name] ?? 0) + v * n;
+        images += n;
+        batches++;
+        if (this.pending >= this.accumulate) this.applyUpdate(lr);
+        const secs = (performance.now() - t0) / 1000;
+        bar.update(batches, { rate: images / Math.max(secs, 1e-9), loss: Object.values(sums).map((s) => (s / images).toFixed(4)).join(' ') });
+      }
+      if (this.pending > 0) this.applyUpdate(lr);
+    } finally {
+      bar.stop();
+    }
+    if (images === 0) throw new UserError(`epoch ${epoch + 1} delivered no training images (all unreadable?)`);
+    const trainTime = (performance.now() - t0) / 1000;
+    const trainLoss = Object.fromEntries(Object.entries(sums).map(([k, s]) => [k, s / images]));
+    const row: EpochResult = { epoch: epoch + 1, lr, trainLoss, time: 0, imagesPerSecond: images / trainTime };
+    if (this.o.test && run) {
+      const t = await testPass(this.o.model, this.o.test, this.device);
+      row.testLoss = t.losses;
+      row.metrics = t.metrics;
+    }
+    row.time = (performance.now() - t0) / 1000;
+    this.history.push(row);
+    this.epoch = epoch + 1;
+    if (run) await this.saveEpoch(row);
+  }
+
+  private async saveEpoch(row: EpochResult): Promise<void> {
+    const run = this.o.run!;
+    const snap = run.snapshotPath(row.epoch);
+    this.o.model.save(snap, { ...this.o.modelMetadata, epoch: String(row.epoch) });
+    const rng = getRngState();
+    try {
+      writeCheckpoint(run.checkpointPath, {
+        epoch: row.epoch,
+        model: snap.slice(run.dir.length + 1),
+        schedule: this.o.schedule.toJSON(),
+        solver: this.o.solver.state(),
+        torchRng: rng,
+        dataRng: { seed: this.o.seed, nextEpoch: row.epoch },
+        history: this.history,
+        options: this.o.options,
+      });
+    } finally {
+      rng.dispose();
+    }
+    await writeResults(run.dir, this.history);
+    const scalars: Record<string, number> = { 'train/lr': row.lr, 'time/epoch_s': row.time };
+    for (const [k, v] of Object.entries(row.trainLoss)) scalars[`train/loss/${k}`] = v;
+    for (const [k, v] of Object.entries(row.testLoss ?? {})) scalars[`test/loss/${k}`] = v;
+    for (const [k, v] of Object.entries(row.metrics ?? {})) scalars[`test/${k}`] = v;
+    if (row.imagesPerSecond !== undefined) scalars['train/images_per_s'] = row.imagesPerSecond;
+    this.events?.scalars(row.epoch, scalars);
+    this.log(formatEpochLine(row, this.o.epochs));
+  }
+}
+
+/** `epoch 3/30  loss class 0.4123  lr 0.1  test top1 12.34% top5 1.23%  45.2 s (1234 img/s)` */
+export function formatEpochLine(r: EpochResult, epochs: number): string {
+  const parts = [`epoch ${r.epoch}/${epochs}`, `loss ${Object.entries(r.trainLoss).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(' ')}`, `lr ${r.lr.toPrecision(4)}`];
+  if (r.testLoss && Object.keys(r.testLoss).length) parts.push(`test loss ${Object.entries(r.testLoss).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(' ')}`);
+  const m = r.metrics ?? {};
+  if (m.top1_error !== undefined) parts.push(`top1 error ${(m.top1_error * 100).toFixed(2)}%  top5 error ${(m.top5_error! * 100).toFixed(2)}%`);
+  parts.push(`${r.time.toFixed(1)} s${r.imagesPerSecond ? ` (${r.imagesPerSecond.toFixed(0)} img/s)` : ''}`);
+  return parts.join('  ');
+}
