@@ -1,0 +1,3 @@
+/** Models: build, run, save, load, summarise and modify. */
+export * from './model.js';
+export * from './summary.js';
