@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { UserError } from '../util/errors.js';
-import { planTransform, type CropPlan } from './crop-plan.js';
+import type { CropPlan } from './crop-plan.js';
 import { writeChw, type PhotoParams } from './photo.js';
 import type { SampleRecord, SampleTransform } from './types.js';
 
@@ -48,26 +48,50 @@ export async function decodeImage(
     throw new UserError(`${record.file}: image is ${ow}x${oh} but its annotation says ${record.width}x${record.height}`);
   }
   const p = plan(ow, oh);
-  // The part of the resized image inside the crop window.
-  const ex0 = Math.max(0, p.cropX);
-  const ey0 = Math.max(0, p.cropY);
-  const ex1 = Math.min(p.resizedWidth, p.cropX + p.width);
-  const ey1 = Math.min(p.resizedHeight, p.cropY + p.height);
+  const sx = p.resizedWidth / ow;
+  const sy = p.resizedHeight / oh;
+  // Only the part of the original under the crop window is decoded and resized (like PIL's
+  // resize(box=...)): pre-extract it on whole pixels, resize, then trim to the window.
+  const ix0 = Math.max(0, Math.floor(p.cropX / sx));
+  const iy0 = Math.max(0, Math.floor(p.cropY / sy));
+  const ix1 = Math.min(ow, Math.ceil((p.cropX + p.width) / sx));
+  const iy1 = Math.min(oh, Math.ceil((p.cropY + p.height) / sy));
   const data = new Float32Array(channels * p.width * p.height);
   let src: Uint8Array = new Uint8Array(0);
   let srcW = 0;
   let srcH = 0;
-  if (ex1 > ex0 && ey1 > ey0) {
-    let img = sharp(buf).removeAlpha();
-    if (p.resizedWidth !== ow || p.resizedHeight !== oh) img = img.resize(p.resizedWidth, p.resizedHeight, { fit: 'fill', kernel: 'linear' });
-    if (ex0 !== 0 || ey0 !== 0 || ex1 !== p.resizedWidth || ey1 !== p.resizedHeight) img = img.extract({ left: ex0, top: ey0, width: ex1 - ex0, height: ey1 - ey0 });
-    img = channels === 3 ? img.toColourspace('srgb') : img.toColourspace('b-w');
-    const out = await img.raw().toBuffer({ resolveWithObject: true });
-    if (out.info.channels !== channels) throw new Error(`decoded ${out.info.channels} channels, expected ${channels}`);
-    src = out.data;
-    srcW = out.info.width;
-    srcH = out.info.height;
+  let scaleX = sx;
+  let scaleY = sy;
+  let px = p.cropX;
+  let py = p.cropY;
+  let ex0 = 0;
+  let ey0 = 0;
+  if (ix1 > ix0 && iy1 > iy0) {
+    const rw = Math.max(1, Math.round((ix1 - ix0) * sx));
+    const rh = Math.max(1, Math.round((iy1 - iy0) * sy));
+    scaleX = rw / (ix1 - ix0);
+    scaleY = rh / (iy1 - iy0);
+    // Window origin in the resized region's pixels.
+    px = Math.round(p.cropX - ix0 * scaleX);
+    py = Math.round(p.cropY - iy0 * scaleY);
+    ex0 = Math.max(0, px);
+    ey0 = Math.max(0, py);
+    const ex1 = Math.min(rw, px + p.width);
+    const ey1 = Math.min(rh, py + p.height);
+    if (ex1 > ex0 && ey1 > ey0) {
+      let img = sharp(buf).removeAlpha();
+      if (ix0 !== 0 || iy0 !== 0 || ix1 !== ow || iy1 !== oh) img = img.extract({ left: ix0, top: iy0, width: ix1 - ix0, height: iy1 - iy0 });
+      if (rw !== ix1 - ix0 || rh !== iy1 - iy0) img = img.resize(rw, rh, { fit: 'fill', kernel: 'linear' });
+      if (ex0 !== 0 || ey0 !== 0 || ex1 !== rw || ey1 !== rh) img = img.extract({ left: ex0, top: ey0, width: ex1 - ex0, height: ey1 - ey0 });
+      img = channels === 3 ? img.toColourspace('srgb') : img.toColourspace('b-w');
+      const out = await img.raw().toBuffer({ resolveWithObject: true });
+      if (out.info.channels !== channels) throw new Error(`decoded ${out.info.channels} channels, expected ${channels}`);
+      src = out.data;
+      srcW = out.info.width;
+      srcH = out.info.height;
+    }
   }
-  writeChw({ src, srcW, srcH, channels, dst: data, dstOffset: 0, outW: p.width, outH: p.height, placeX: ex0 - p.cropX, placeY: ey0 - p.cropY, flip: p.flip, photo, subtractMean });
-  return { data, channels, width: p.width, height: p.height, originalWidth: ow, originalHeight: oh, transform: planTransform(p, ow, oh) };
+  writeChw({ src, srcW, srcH, channels, dst: data, dstOffset: 0, outW: p.width, outH: p.height, placeX: ex0 - px, placeY: ey0 - py, flip: p.flip, photo, subtractMean });
+  const transform: SampleTransform = { scaleX, scaleY, offsetX: -ix0 * scaleX - px, offsetY: -iy0 * scaleY - py, flip: p.flip, width: p.width, height: p.height };
+  return { data, channels, width: p.width, height: p.height, originalWidth: ow, originalHeight: oh, transform };
 }
