@@ -8,6 +8,7 @@ type Main = (argv: string[]) => Promise<number | void>;
 const commands: Record<string, { about: string; load: () => Promise<{ main: Main }> }> = {
   info: { about: 'versions, libtorch build, devices, threads, allocator', load: () => import('./info.js') },
   demo: { about: 'the main job: a short demo run', load: () => import('./demo.js') },
+  eval: { about: 'COCO and VOC detection metrics from result files', load: () => import('./eval.js') },
   'make-dataset': { about: 'write a generated detection dataset (COCO + VOC layouts)', load: () => import('./make-dataset.js') },
   preview: { about: 'grid of augmented training samples with boxes', load: () => import('./preview.js') },
 };
