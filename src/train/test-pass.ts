@@ -4,6 +4,7 @@
  */
 import { disposeBatch } from '../data/to-tensor.js';
 import type { Loader } from '../data/types.js';
+import { classificationMetrics } from '../eval/classification.js';
 import { noGrad, scope, type Tensor } from '../torch/index.js';
 import type { TrainableModel } from './model-like.js';
 
@@ -74,17 +75,10 @@ export async function predictAll(model: TrainableModel, loader: Loader, device =
   return { losses, images, predictions: { topk: Int32Array.from(topk), k, labels: Int32Array.from(labels), scores: all, classes } };
 }
 
-/** Top-1 and top-5 error (fractions) from predictions. */
+/** Top-1 and top-5 error (fractions) from predictions, via src/eval/classification.ts. */
 export function topErrors(p: Predictions): { top1_error: number; top5_error: number } {
-  let e1 = 0;
-  let e5 = 0;
-  const n = p.labels.length;
-  for (let i = 0; i < n; i++) {
-    const row = p.topk.subarray(i * p.k, (i + 1) * p.k);
-    if (row[0] !== p.labels[i]) e1++;
-    if (!row.includes(p.labels[i]!)) e5++;
-  }
-  return { top1_error: n ? e1 / n : NaN, top5_error: n ? e5 / n : NaN };
+  const m = classificationMetrics({ topk: p.topk, k: p.k, labels: p.labels, numClasses: p.classes });
+  return { top1_error: m.top1Error, top5_error: m.top5Error ?? NaN };
 }
 
 export async function testPass(model: TrainableModel, loader: Loader, device = 'cpu'): Promise<TestResult> {

@@ -1,0 +1,130 @@
+/**
+ * The training flags shared by `model-train`, `denet train` and `model-train-multi` (SPEC
+ * "Training flags"), parsed with commander into one validated, defaulted `TrainConfig`.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { UserError } from '../util/errors.js';
+import { defaultMomentum, isSolverName, SOLVERS, type SolverName } from './solvers/index.js';
+
+export interface TrainConfig {
+  modelDesc?: string[];
+  model?: string;
+  train: string;
+  test?: string;
+  extension: string;
+  borderMode: string;
+  activation: string;
+  solver: SolverName;
+  learnRate: number;
+  learnMomentum: number[];
+  learnDecay: number;
+  learnAnneal: number;
+  learnAnnealEpochs?: number[];
+  epochs: number;
+  batchSize: number;
+  accumulate: number;
+  seed: number;
+  distortMode?: string;
+  augmentMirror: boolean;
+  threadNum: number;
+  outputPrefix?: string;
+  weightInit: string;
+  /** `--resume` alone (true: the --output-prefix folder) or a run folder / checkpoint file. */
+  resume?: string | true;
+  device?: string;
+  threads?: number;
+  verbose: boolean;
+  progress: boolean;
+  // model-train-multi
+  gpus?: string[];
+  batchSizeFactor: number;
+}
+
+function num(flag: string, kind: 'positive' | 'non-negative' | 'positive integer' | 'integer') {
+  return (v: string): number => {
+    const n = Number(v);
+    const ok = v.trim() !== '' && Number.isFinite(n) &&
+      (kind === 'positive' ? n > 0 : kind === 'non-negative' ? n >= 0 : kind === 'positive integer' ? Number.isInteger(n) && n > 0 : Number.isInteger(n));
+    if (!ok) throw new UserError(`Expected ${kind === 'integer' ? 'an integer' : `a ${kind} number`} for ${flag} but received "${v}"`);
+    return n;
+  };
+}
+function numList(flag: string, kind: 'positive' | 'non-negative' | 'positive integer') {
+  const one = num(flag, kind);
+  return (v: string, prev: number[] | undefined): number[] => [...(prev ?? []), one(v)];
+}
+
+/** Builds the commander program with every training flag (plus the multi-device ones when `multi`). */
+export function trainingProgram(name: string, multi = false): Command {
+  const p = new Command(name)
+    .description(multi ? 'data-parallel training over several devices (one process per device, c10d)' : 'train a network on one device (GPU=N in the environment selects cuda:N)')
+    .option('--model-desc <tokens...>', 'a new model from description tokens, e.g. C[128,3] BN A P[2] … R')
+    .option('--model <file>', 'continue from a model file (.safetensors)')
+    .option('--train <path>', 'training data (see --extension)')
+    .option('--test <path>', 'test data, evaluated after each epoch')
+    .option('--extension <spec>', 'data format: png|jpg|… (class folders), npy, imagenet,…, mscoco,…, voc,…', 'png')
+    .option('--border-mode <mode>', 'default convolution padding: valid|same|half|full', 'half')
+    .option('--activation <name>', 'what A means: relu|elu|leaky-relu|tanh|sigmoid|…', 'relu')
+    .option('--solver <name>', `solver: ${SOLVERS.join('|')}`, 'sgd')
+    .option('--learn-rate <rate>', 'learning rate', num('--learn-rate', 'positive'), 0.1)
+    .option('--learn-momentum <m...>', 'momentum (sgd, nesterov; default 0.9) or Adam β1 β2 (default 0.9 0.999)', numList('--learn-momentum', 'non-negative'))
+    .option('--learn-decay <decay>', 'L2 weight decay on weights (not biases or BN)', num('--learn-decay', 'non-negative'), 0.0001)
+    .option('--learn-anneal <factor>', 'multiply the rate by this after each --learn-anneal-epochs epoch (every epoch without a list)', num('--learn-anneal', 'positive'), 1)
+    .option('--learn-anneal-epochs <epochs...>', 'epochs after which to anneal', numList('--learn-anneal-epochs', 'positive integer'))
+    .option('--epochs <n>', 'epochs to train', num('--epochs', 'positive integer'), 30)
+    .option('--batch-size <n>', 'images per batch', num('--batch-size', 'positive integer'), 32)
+    .option('--accumulate <n>', 'batches whose gradients are summed before each solver step', num('--accumulate', 'positive integer'), 1)
+    .option('--seed <n>', 'random seed (weights, shuffling, augmentation, dropout)', num('--seed', 'integer'), 1)
+    .option('--distort-mode <spec>', 'in-memory augmentation: oX offset px, sX scale %, rX rotation deg, mX mirror %')
+    .option('--augment-mirror', 'mirror training images with probability 1/2', false)
+    .option('--thread-num <n>', 'data-loader decodes in flight', num('--thread-num', 'positive integer'), 4)
+    .option('--output-prefix <dir>', 'run folder (default: the first free runs/train-N)')
+    .option('--weight-init <name>', 'he-forward|he-backward|xavier-forward|xavier-backward[-uniform]', 'he-forward')
+    .option('--resume [path]', 'continue an interrupted run (a run folder or its checkpoint.safetensors; default: --output-prefix)')
+    .option('--device <device>', 'cpu or cuda:N (default: GPU=N from the environment, else cpu)')
+    .option('--threads <n>', 'libtorch intra-op threads (default: all cores)', num('--threads', 'positive integer'))
+    .option('--no-progress', 'no progress bar')
+    .option('--verbose', 'stack traces on errors', false);
+  if (multi) {
+    p.addOption(new Option('--gpus <devices...>', 'one process per entry: gpuN, cuda:N, N or cpu').makeOptionMandatory());
+    p.option('--batch-size-factor <f>', 'global batch = --batch-size × this, split evenly over the devices', num('--batch-size-factor', 'positive integer'), 1);
+  }
+  p.exitOverride().configureOutput({ writeErr: () => {} }).showHelpAfterError(false).allowExcessArguments(false);
+  return p;
+}
+
+/**
+ * Parses argv into a TrainConfig; returns undefined when --help was shown. Every bad value is a
+ * one-line UserError.
+ */
+export function parseTrainArgs(name: string, argv: string[], multi = false): TrainConfig | undefined {
+  const p = trainingProgram(name, multi);
+  p.configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => {} });
+  try {
+    p.parse(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help') return undefined;
+      throw new UserError(e.message.replace(/^error: /, ''));
+    }
+    throw e;
+  }
+  const o = p.opts();
+  if (!o.modelDesc && !o.model && !o.resume) throw new UserError('give --model-desc TOKENS… (a new model) or --model FILE');
+  if (o.modelDesc && o.model) throw new UserError('give either --model-desc or --model, not both');
+  if (!o.train) throw new UserError('--train PATH is required');
+  if (!isSolverName(o.solver)) throw new UserError(`unknown solver "${o.solver}" (expected ${SOLVERS.join(', ')})`);
+  const momentum: number[] = o.learnMomentum ?? defaultMomentum(o.solver);
+  if (o.solver !== 'adam' && momentum.length !== 1) throw new UserError(`--learn-momentum takes one value for ${o.solver} but received ${momentum.length}`);
+  if (o.solver === 'adam' && momentum.length > 2) throw new UserError(`--learn-momentum takes β1 [β2] for adam but received ${momentum.length} values`);
+  for (const m of momentum) if (m >= 1) throw new UserError(`Expected momentum in [0, 1) for --learn-momentum but received ${m}`);
+  if (o.resume === true && !o.outputPrefix) throw new UserError('--resume without a path needs --output-prefix (the run folder to continue)');
+  return {
+    modelDesc: o.modelDesc, model: o.model, train: o.train, test: o.test, extension: o.extension, borderMode: o.borderMode,
+    activation: o.activation, solver: o.solver, learnRate: o.learnRate, learnMomentum: momentum, learnDecay: o.learnDecay,
+    learnAnneal: o.learnAnneal, learnAnnealEpochs: o.learnAnnealEpochs, epochs: o.epochs, batchSize: o.batchSize, accumulate: o.accumulate,
+    seed: o.seed, distortMode: o.distortMode, augmentMirror: !!o.augmentMirror, threadNum: o.threadNum, outputPrefix: o.outputPrefix,
+    weightInit: o.weightInit, resume: o.resume, device: o.device, threads: o.threads, verbose: !!o.verbose, progress: o.progress !== false,
+    gpus: o.gpus, batchSizeFactor: o.batchSizeFactor ?? 1,
+  };
+}

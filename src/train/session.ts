@@ -1,0 +1,168 @@
+/**
+ * One training run from a TrainConfig: devices and threads, datasets and loaders, the model (new,
+ * from a file, or from a checkpoint), the solver, the run folder, and the trainer.
+ */
+import { cpus } from 'node:os';
+import { dirname } from 'node:path';
+import { parseDistort } from '../data/distort.js';
+import { createLoader } from '../data/loader.js';
+import { openDataset, type OpenedDataset } from '../data/open.js';
+import type { Dataset } from '../data/types.js';
+import { Model } from '../model/index.js';
+import { cuda, manualSeed, setNumThreads } from '../torch/index.js';
+import { UserError } from '../util/errors.js';
+import { readCheckpoint, resolveCheckpoint } from './checkpoint.js';
+import type { TrainConfig } from './options.js';
+import type { EpochResult } from './results.js';
+import { nextRunDir, RunFolder } from './run-folder.js';
+import { LearnSchedule } from './schedule.js';
+import { createSolver } from './solvers/index.js';
+import { Trainer } from './trainer.js';
+
+/** Resolves the device: --device, else GPU=N from the environment (CPU with a warning when CUDA is absent), else cpu. */
+export function resolveDevice(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, warn = (m: string) => console.warn(m)): string {
+  if (flag !== undefined) {
+    if (flag === 'cpu') return 'cpu';
+    const m = /^(?:cuda|gpu)(?::?(\d+))?$/.exec(flag);
+    if (!m) throw new UserError(`Expected cpu or cuda:N for --device but received "${flag}"`);
+    const dev = `cuda:${m[1] ?? 0}`;
+    if (!cuda.isAvailable()) throw new UserError(`--device ${flag}: CUDA is not available in this libtorch build or machine (use --device cpu)`);
+    if (Number(m[1] ?? 0) >= cuda.deviceCount()) throw new UserError(`--device ${flag}: only ${cuda.deviceCount()} CUDA device(s)`);
+    return dev;
+  }
+  const gpu = env.GPU;
+  if (gpu !== undefined && gpu !== '') {
+    if (!/^\d+$/.test(gpu)) throw new UserError(`Expected a device number for GPU but received "${gpu}"`);
+    if (!cuda.isAvailable()) {
+      warn(`warning: GPU=${gpu} but CUDA is not available; training on the CPU`);
+      return 'cpu';
+    }
+    if (Number(gpu) >= cuda.deviceCount()) throw new UserError(`GPU=${gpu}: only ${cuda.deviceCount()} CUDA device(s)`);
+    return `cuda:${gpu}`;
+  }
+  return 'cpu';
+}
+
+/** A rank's share of a dataset for data-parallel training: samples rank, rank+world, … (equal lengths on every rank). */
+export function shardDataset(ds: Dataset, rank: number, world: number): Dataset {
+  const n = Math.floor(ds.length / world);
+  if (n === 0) throw new UserError(`${ds.source}: ${ds.length} samples cannot be split over ${world} devices`);
+  const at = (i: number) => i * world + rank;
+  const shard: Dataset = {
+    kind: ds.kind,
+    classNames: ds.classNames,
+    length: n,
+    source: `${ds.source} [shard ${rank + 1}/${world}]`,
+    categoryIds: ds.categoryIds,
+    record: (i) => ({ ...ds.record(at(i)), index: i }),
+  };
+  if (ds.pixels) (shard as { pixels?: Dataset['pixels'] }).pixels = (i) => ds.pixels!(at(i));
+  return shard;
+}
+
+/** The [C, H, W] of the first decodable sample as the loader would deliver it. */
+export async function probeInputShape(opened: OpenedDataset, channels?: number): Promise<[number, number, number]> {
+  const loader = createLoader(opened.dataset, { batchSize: 1, threads: 1, train: false, image: opened.spec.options, channels, warn: () => {} });
+  for await (const b of loader.epochArrays(0)) return [b.shape[1], b.shape[2], b.shape[3]];
+  throw new UserError(`${opened.dataset.source}: no readable image`);
+}
+
+function checkClasses(model: Model, train: Dataset, test?: Dataset): void {
+  for (const [what, ds] of [['--train', train], ['--test', test]] as const) {
+    if (!ds) continue;
+    if (ds.classNames.length > model.classNames.length) {
+      throw new UserError(`${what} ${ds.source}: labels out of range: the data has ${ds.classNames.length} classes but the model has ${model.classNames.length}`);
+    }
+    const bad = ds.classNames.findIndex((n, i) => n !== model.classNames[i]);
+    if (bad >= 0 && ds.kind === 'classification') {
+      throw new UserError(`${what} ${ds.source}: class ${bad} is "${ds.classNames[bad]}" but the model's class ${bad} is "${model.classNames[bad]}"`);
+    }
+  }
+}
+
+export interface SessionOptions {
+  /** The command line, for args.json. */
+  argv: string[];
+  /** Data-parallel placement of this process. */
+  dist?: { rank: number; worldSize: number; device: string };
+  log?: (line: string) => void;
+}
+
+/** Runs training; returns the run folder (rank 0) and the per-epoch results. */
+export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ dir?: string; history: EpochResult[] }> {
+  const world = s.dist?.worldSize ?? 1;
+  const rank = s.dist?.rank ?? 0;
+  setNumThreads(c.threads ?? Math.max(1, Math.floor(cpus().length / world)));
+  const device = s.dist ? s.dist.device : resolveDevice(c.device);
+  const warn = rank === 0 ? (m: string) => console.warn(m) : () => {};
+
+  // ---- data -----------------------------------------------------------------------------------
+  const trainSet = openDataset(c.train, c.extension);
+  const testSet = c.test ? openDataset(c.test, c.extension) : undefined;
+  const distort = c.distortMode ? parseDistort(c.distortMode) : undefined;
+
+  // ---- model: checkpoint, file or description --------------------------------------------------
+  let ckpt: ReturnType<typeof readCheckpoint> | undefined;
+  let runDir = c.outputPrefix;
+  if (c.resume) {
+    const path = resolveCheckpoint(c.resume === true ? c.outputPrefix! : c.resume);
+    ckpt = readCheckpoint(path);
+    runDir = dirname(path);
+    if (ckpt.epoch >= c.epochs) throw new UserError(`--resume: the run already finished ${ckpt.epoch} epochs (--epochs ${c.epochs}); raise --epochs to continue`);
+  }
+  let model: Model;
+  if (ckpt) model = Model.load(ckpt.modelPath);
+  else if (c.model) model = Model.load(c.model);
+  else {
+    const inputShape = await probeInputShape(trainSet);
+    manualSeed(c.seed);
+    model = Model.create(c.modelDesc!, { inputShape, classNames: trainSet.dataset.classNames, borderMode: c.borderMode as never, activation: c.activation, weightInit: c.weightInit, seed: c.seed });
+  }
+  try {
+    checkClasses(model, trainSet.dataset, testSet?.dataset);
+    const shape = await probeInputShape(trainSet, model.inputShape[0]);
+    if (shape.join() !== model.inputShape.join()) {
+      throw new UserError(`${trainSet.dataset.source}: images are ${shape.join('×')} (C×H×W) but the model expects ${model.inputShape.join('×')}; use --extension …,scale=…,crop=… to resize`);
+    }
+    if (device !== 'cpu') model.to(device);
+
+    const perDevice = (c.batchSize * c.batchSizeFactor) / world;
+    if (!Number.isInteger(perDevice)) throw new UserError(`--batch-size ${c.batchSize} × --batch-size-factor ${c.batchSizeFactor} does not split evenly over ${world} devices`);
+    const trainData = world > 1 ? shardDataset(trainSet.dataset, rank, world) : trainSet.dataset;
+    const trainLoader = createLoader(trainData, {
+      batchSize: perDevice, threads: c.threadNum, seed: c.seed + rank, train: true, image: trainSet.spec.options, distort, augmentMirror: c.augmentMirror,
+      channels: model.inputShape[0], warn, dropLast: world > 1,
+    });
+    const testLoader = testSet && rank === 0
+      ? createLoader(testSet.dataset, { batchSize: perDevice, threads: c.threadNum, seed: c.seed, train: false, image: testSet.spec.options, channels: model.inputShape[0], warn })
+      : undefined;
+
+    // ---- solver, run folder, trainer ----------------------------------------------------------
+    const solver = createSolver(c.solver, model.namedParameters(), { weightDecay: c.learnDecay, momentum: c.learnMomentum });
+    const schedule = new LearnSchedule({ rate: c.learnRate, anneal: c.learnAnneal, annealEpochs: c.learnAnnealEpochs });
+    const run = rank === 0 ? new RunFolder(runDir ?? nextRunDir()) : undefined;
+    const resolved = { ...c, device, worldSize: world, perDeviceBatch: perDevice, classNames: model.classNames, inputShape: model.inputShape, description: model.description() };
+    if (run) {
+      run.writeArgs(s.argv, resolved);
+      const line = `${ckpt ? `resuming ${run.dir} at epoch ${ckpt.epoch + 1}` : `training into ${run.dir}`}: ${model.description()} on ${model.inputShape.join('×')} input, ${model.classNames.length} classes, ${trainSet.dataset.length} training images${testSet ? `, ${testSet.dataset.length} test images` : ''}, ${device}${world > 1 ? ` ×${world}` : ''}`;
+      run.log(line);
+      (s.log ?? console.log)(line);
+    }
+    const trainer = new Trainer({
+      model, solver, schedule, train: trainLoader, test: testLoader, epochs: c.epochs, run, device, accumulate: c.accumulate, seed: c.seed,
+      dist: world > 1 ? { rank, worldSize: world } : undefined, progress: c.progress && process.stderr.isTTY === true, log: s.log,
+      options: resolved as unknown as Record<string, unknown>,
+    });
+    if (ckpt) trainer.restore(ckpt);
+    const history = await trainer.run();
+    if (world > 1 && rank > 0 && process.env.DENET_DIST_SAVE_ALL_RANKS === '1' && runDir) {
+      model.save(`${runDir}/rank${rank}/model.safetensors`);
+    }
+    return { dir: run?.dir, history };
+  } finally {
+    if (ckpt) {
+      ckpt.torchRng.dispose();
+      for (const t of Object.values(ckpt.solver.tensors)) t.dispose();
+    }
+  }
+}
