@@ -10,6 +10,8 @@ const commands: Record<string, { about: string; load: () => Promise<{ main: Main
   demo: { about: 'the main job: a short demo run', load: () => import('./demo.js') },
   eval: { about: 'COCO and VOC detection metrics from result files', load: () => import('./eval.js') },
   'make-dataset': { about: 'write a generated detection dataset (COCO + VOC layouts)', load: () => import('./make-dataset.js') },
+  summary: { about: 'per-layer output shape, parameters and FLOPs of a model', load: () => import('./summary.js') },
+  modify: { about: 'edit a model: image size, layers, class count, BN (model-modify)', load: () => import('./modify.js') },
   preview: { about: 'grid of augmented training samples with boxes', load: () => import('./preview.js') },
 };
 

@@ -1,3 +1,5 @@
 /** Models: build, run, save, load, summarise and modify. */
 export * from './model.js';
 export * from './summary.js';
+export * from './torchvision.js';
+export * from './modify.js';

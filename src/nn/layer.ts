@@ -106,6 +106,11 @@ export abstract class Layer extends Module {
 
   abstract forward(x: Tensor, ctx: ForwardContext): Tensor;
 
+  /** The value an `'auto'` argument resolved to (for printing a token with a later argument set). */
+  autoArg(_name: string): number | undefined {
+    return undefined;
+  }
+
   /** Floating-point operations for one image (a multiply-add counts 2). */
   flops(): number {
     return 0;

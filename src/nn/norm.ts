@@ -19,6 +19,9 @@ export class BatchNormLayer extends Layer {
     this.bn = this.child('', new BatchNorm2d(ctx.inShape[0], a.momentum ?? ctx.env.bnMomentum, a.eps ?? ctx.env.bnEps));
     if (withActivation) this.act = activation(ctx.env.activation);
   }
+  override autoArg(name: string): number | undefined {
+    return name === 'momentum' ? this.bn.keep : name === 'eps' ? this.bn.eps : undefined;
+  }
   forward(x: Tensor, ctx: ForwardContext): Tensor {
     const y = this.bn.forward(x, ctx.training);
     return this.act ? this.act(y) : y;

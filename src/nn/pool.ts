@@ -25,6 +25,10 @@ export class PoolLayer extends Layer {
     if (kh > h + 2 * a.pad || kw > w + 2 * a.pad) throw ctx.fail(`a ${kh}×${kw} pool is larger than its ${h}×${w} input${a.pad ? ` padded by ${a.pad}` : ''}`);
     this.outShape = [c, windowOut(h, kh, this.stride[0], a.pad), windowOut(w, kw, this.stride[1], a.pad)];
   }
+  override autoArg(name: string): number | undefined {
+    if (this.kernel[0] !== this.kernel[1]) return undefined;
+    return name === 'size' ? this.kernel[0] : name === 'stride' ? this.stride[0] : undefined;
+  }
   forward(x: Tensor): Tensor {
     const o = { stride: this.stride, padding: this.pad };
     return this.mean ? F.avgPool2d(x, this.kernel, { ...o, countIncludePad: false }) : F.maxPool2d(x, this.kernel, o);

@@ -1,0 +1,109 @@
+/**
+ * `model-modify` / `denet modify`: edit a saved model and print its final summary.
+ *
+ *   model-modify --input MODEL --output MODEL_X768 --image-size 768 768 --modify-layer denet-sparse sample_num=36
+ *
+ * Operations apply in this order: --image-size, --modify-layer, --layer-remove, --layer-insert (in
+ * the order given; each index refers to the model as edited so far), --layer-append, --class-num,
+ * --modify-bn, --convert-bn-relu, --merge. Without --output nothing is written.
+ */
+import { Command, CommanderError } from 'commander';
+import {
+  Model, appendLayers, convertBnActivation, insertLayers, mergeSplits, modifyBatchNorm, modifyLayers,
+  parseKeyValues, removeLastLayers, setClassCount, setImageSize,
+} from '../model/index.js';
+import { UserError } from '../util/errors.js';
+
+const int = (flag: string, v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new UserError(`Expected an integer for ${flag} but received "${v}"`);
+  return n;
+};
+
+/** `TYPE k=v … TYPE2 k=v …` → groups (a word without '=' starts a group). */
+export function groupModifyLayer(words: string[]): { type: string; values: Record<string, number> }[] {
+  const groups: { type: string; words: string[] }[] = [];
+  for (const w of words) {
+    if (!w.includes('=')) groups.push({ type: w, words: [] });
+    else if (!groups.length) throw new UserError(`--modify-layer needs a layer type before "${w}"`);
+    else groups[groups.length - 1]!.words.push(w);
+  }
+  return groups.map((g) => {
+    if (!g.words.length) throw new UserError(`--modify-layer ${g.type}: expected key=value settings after the type`);
+    return { type: g.type, values: parseKeyValues(g.words) };
+  });
+}
+
+/** `3:BN 4:A C[8,3]` → [{3, 'BN'}, {4, 'A C[8,3]'}] (a word without `I:` continues the previous one). */
+export function groupInserts(words: string[]): { index: number; desc: string }[] {
+  const out: { index: number; desc: string }[] = [];
+  for (const w of words) {
+    const m = /^(\d+):(.*)$/.exec(w);
+    if (m) out.push({ index: Number(m[1]), desc: m[2]! });
+    else if (!out.length) throw new UserError(`Expected I:DESC for --layer-insert but received "${w}"`);
+    else out[out.length - 1]!.desc += ` ${w}`;
+  }
+  return out;
+}
+
+export async function main(argv: string[], name = 'denet modify'): Promise<number> {
+  const program = new Command(name)
+    .description('edit a trained model: image size, layer parameters, insert/remove/append layers, class count, BN settings')
+    .requiredOption('--input <file>', 'model file to read')
+    .option('--output <file>', 'model file to write (omit for a dry run)')
+    .option('--image-size <W H...>', 'new input width and height')
+    .option('--modify-layer <TYPE key=value...>', 'set arguments of every layer of TYPE (repeatable: TYPE k=v … TYPE2 k=v …)')
+    .option('--layer-remove <N>', 'drop the last N layers')
+    .option('--layer-insert <I:DESC...>', 'insert DESC before layer I')
+    .option('--layer-append <DESC...>', 'append layers')
+    .option('--class-num <N>', 'new class count (the classifier is re-initialised)')
+    .option('--modify-bn <MOMENTUM EPS...>', 'batch-norm keep rate and eps for every BN')
+    .option('--convert-bn-relu', 'fuse BN followed by the activation into BNA')
+    .option('--merge', 'turn split execution off (remove SPLIT markers)')
+    .option('--verbose', 'show stack traces on errors')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for the options)');
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    throw e;
+  }
+  const o = program.opts<{
+    input: string; output?: string; imageSize?: string[]; modifyLayer?: string[]; layerRemove?: string; layerInsert?: string[];
+    layerAppend?: string[]; classNum?: string; modifyBn?: string[]; convertBnRelu?: boolean; merge?: boolean;
+  }>();
+  let model = Model.load(o.input);
+  const step = (f: (m: Model) => Model) => {
+    const next = f(model);
+    model.dispose();
+    model = next;
+  };
+  try {
+    if (o.imageSize) {
+      const [w, h = w] = o.imageSize.map((v) => int('--image-size', v));
+      if (o.imageSize.length > 2) throw new UserError('--image-size takes W and H');
+      step((m) => setImageSize(m, w!, h!));
+    }
+    for (const g of groupModifyLayer(o.modifyLayer ?? [])) step((m) => modifyLayers(m, g.type, g.values));
+    if (o.layerRemove !== undefined) step((m) => removeLastLayers(m, int('--layer-remove', o.layerRemove!)));
+    for (const ins of groupInserts(o.layerInsert ?? [])) step((m) => insertLayers(m, ins.index, ins.desc));
+    if (o.layerAppend) step((m) => appendLayers(m, o.layerAppend!));
+    if (o.classNum !== undefined) step((m) => setClassCount(m, int('--class-num', o.classNum!)));
+    if (o.modifyBn) {
+      const [mom, eps] = o.modifyBn.map(Number);
+      if (o.modifyBn.length !== 2 || !Number.isFinite(mom) || !Number.isFinite(eps)) throw new UserError('--modify-bn takes MOMENTUM EPS (two numbers)');
+      step((m) => modifyBatchNorm(m, mom!, eps!));
+    }
+    if (o.convertBnRelu) step(convertBnActivation);
+    if (o.merge) step(mergeSplits);
+    console.log(`${model.description()}\n\n${model.formatSummary()}`);
+    if (o.output) {
+      model.save(o.output);
+      console.log(`wrote ${o.output}`);
+    }
+  } finally {
+    model.dispose();
+  }
+  return 0;
+}
