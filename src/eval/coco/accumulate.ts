@@ -9,13 +9,12 @@ const EPS = 2.220446049250313e-16;
 
 /** Reusable scratch for {@link accumulateCategory}. */
 export class AccumulateScratch {
-  rc = new Float64Array(64);
-  pr = new Float64Array(64);
-  ensure(n: number): void {
-    if (this.rc.length >= n) return;
-    const m = Math.max(n, 2 * this.rc.length);
-    this.rc = new Float64Array(m);
-    this.pr = new Float64Array(m);
+  tpPr = new Float64Array(64);
+  byCap: Uint32Array[] = [];
+  ensure(n: number, caps: number): void {
+    if (this.tpPr.length < n) this.tpPr = new Float64Array(Math.max(n, 2 * this.tpPr.length));
+    while (this.byCap.length < caps) this.byCap.push(new Uint32Array(0));
+    for (let m = 0; m < caps; m++) if (this.byCap[m].length < n) this.byCap[m] = new Uint32Array(Math.max(n, 2 * this.byCap[m].length));
   }
 }
 
@@ -27,8 +26,12 @@ export class AccumulateScratch {
  * `maxDets[m]` when its per-image rank is below it. Cells with no non-ignored ground truth
  * (`npig == 0`) are left at -1.
  *
- * Precision at recall threshold r is the running maximum from the right of `tp / (tp + fp + eps)`
- * taken at the first detection whose recall `tp / npig` reaches r, or 0 when none does.
+ * pycocotools computes `rc = tp/npig` and `pr = tp/(tp+fp+eps)` at every detection, makes `pr`
+ * monotone from the right and reads it at `searchsorted(rc, recThrs, 'left')` (0 past the end).
+ * Recall only rises at true positives, so every index that search can return for r > 0 is a true
+ * positive, and the running maximum over all later detections equals the maximum over later true
+ * positives (a detection that is not a TP has the same tp and no fewer fp than the TP before it).
+ * So only the true positives' `pr` are computed, with the same double operations: identical results.
  */
 export function accumulateCategory(
   p: CocoParams, k: number, K: number, order: Uint32Array, rank: Uint32Array,
@@ -37,34 +40,35 @@ export function accumulateCategory(
 ): void {
   const T = p.iouThrs.length, R = p.recThrs.length, A = p.areaRanges.length, M = p.maxDets.length;
   const recThrs = p.recThrs;
-  s.ensure(order.length);
-  const { rc, pr } = s;
+  s.ensure(order.length, M);
+  const { tpPr, byCap } = s;
+  // Detections under each cap, in score order.
+  const nByCap = new Uint32Array(M);
+  for (let i = 0; i < order.length; i++) {
+    const pos = order[i], r = rank[pos];
+    for (let m = 0; m < M; m++) if (r < p.maxDets[m]) byCap[m][nByCap[m]++] = pos;
+  }
   for (let a = 0; a < A; a++) {
     const np = npig[k * A + a];
     if (np === 0) continue;
     for (let m = 0; m < M; m++) {
-      const maxDet = p.maxDets[m];
+      const list = byCap[m], nd = nByCap[m];
       for (let t = 0; t < T; t++) {
         const base = (a * T + t) * stride;
-        let tp = 0, fp = 0, nd = 0;
-        for (let i = 0; i < order.length; i++) {
-          const pos = order[i];
-          if (rank[pos] >= maxDet) continue;
-          const st = status[base + pos];
-          if (st === TP) tp++;
+        let tp = 0, fp = 0;
+        for (let i = 0; i < nd; i++) {
+          const st = status[base + list[i]];
+          if (st === TP) { tp++; tpPr[tp - 1] = tp / (fp + tp + EPS); }
           else if (st === FP) fp++;
-          rc[nd] = tp / np;
-          pr[nd] = tp / (fp + tp + EPS);
-          nd++;
         }
-        recall[((t * K + k) * A + a) * M + m] = nd ? rc[nd - 1] : 0;
-        for (let i = nd - 1; i > 0; i--) if (pr[i] > pr[i - 1]) pr[i - 1] = pr[i];
-        // searchsorted(rc, recThrs, side='left'); thresholds past the last recall give 0.
+        recall[((t * K + k) * A + a) * M + m] = nd ? tp / np : 0;
+        for (let i = tp - 2; i >= 0; i--) if (tpPr[i + 1] > tpPr[i]) tpPr[i] = tpPr[i + 1];
+        // First true positive whose recall (j+1)/npig reaches the threshold.
         let j = 0;
         for (let r = 0; r < R; r++) {
           const thr = recThrs[r];
-          while (j < nd && rc[j] < thr) j++;
-          precision[(((t * R + r) * K + k) * A + a) * M + m] = j < nd ? pr[j] : 0;
+          while (j < tp && (j + 1) / np < thr) j++;
+          precision[(((t * R + r) * K + k) * A + a) * M + m] = j < tp ? tpPr[j] : 0;
         }
       }
     }
