@@ -1,0 +1,125 @@
+/**
+ * `model-predict` / `denet predict`: runs a trained model over a dataset. `--predict-mode
+ * classify` prints the top-1/top-5 error and writes `<results>.json` (errors, per-class error,
+ * confusion matrix) and `<results>_confusion.png`.
+ */
+import { cpus } from 'node:os';
+import { Command, CommanderError } from 'commander';
+import { confusionMatrixPng } from '../eval/confusion-png.js';
+import { classificationMetrics } from '../eval/classification.js';
+import { createLoader } from '../data/loader.js';
+import { openDataset } from '../data/open.js';
+import { Model } from '../model/index.js';
+import { setNumThreads } from '../torch/index.js';
+import { UserError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/fs.js';
+import { progressBar } from './progress.js';
+import { resolveDevice } from './session.js';
+import { predictAll } from './test-pass.js';
+
+const MODES = ['classify', 'detect', 'mscoco', 'voc', 'image'];
+
+function positiveInt(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v.trim()) || n < 1) throw new UserError(`Expected a positive integer for ${flag} but received "${v}"`);
+    return n;
+  };
+}
+
+export function predictProgram(name: string): Command {
+  return new Command(name)
+    .description('classify (or detect) a dataset with a trained model; evaluates when labels exist')
+    .option('--model <file>', 'trained model (.safetensors)')
+    .option('--input <path>', 'data to predict (see --extension)')
+    .option('--extension <spec>', 'data format: png|jpg|… (class folders), npy, imagenet,…, mscoco,…, voc,…', 'png')
+    .option('--batch-size <n>', 'images per batch', positiveInt('--batch-size'), 64)
+    .option('--thread-num <n>', 'data-loader decodes in flight', positiveInt('--thread-num'), 4)
+    .option('--predict-mode <modes>', `comma list: ${MODES.join(', ')}`, 'classify')
+    .option('--results <path>', 'output path prefix (classify: <path>.json and <path>_confusion.png)', 'results')
+    .option('--score-threshold <t>', 'detection: minimum score', '0.01')
+    .option('--nms-iou <t>', 'detection: NMS IoU threshold', '0.5')
+    .option('--max-detections <n>', 'detection: per image', '100')
+    .option('--device <device>', 'cpu or cuda:N (default: GPU=N from the environment, else cpu)')
+    .option('--threads <n>', 'libtorch intra-op threads (default: all cores)', positiveInt('--threads'))
+    .option('--no-progress', 'no progress bar')
+    .option('--verbose', 'stack traces on errors', false)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => {} })
+    .allowExcessArguments(false);
+}
+
+export interface ClassifyReport {
+  model: string;
+  input: string;
+  count: number;
+  top1_error: number;
+  top5_error: number | null;
+  class_names: string[];
+  per_class: { class: string; count: number; error: number | null }[];
+  /** confusion_matrix[true][predicted] counts. */
+  confusion_matrix: number[][];
+}
+
+export async function predictMain(argv: string[], name = 'denet predict'): Promise<number> {
+  const p = predictProgram(name);
+  try {
+    p.parse(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help') return 0;
+      throw new UserError(e.message.replace(/^error: /, ''));
+    }
+    throw e;
+  }
+  const o = p.opts();
+  if (!o.model) throw new UserError('--model FILE is required');
+  if (!o.input) throw new UserError('--input PATH is required');
+  const modes = String(o.predictMode).split(',').map((s) => s.trim()).filter(Boolean);
+  for (const m of modes) if (!MODES.includes(m)) throw new UserError(`unknown --predict-mode "${m}" (expected ${MODES.join(', ')})`);
+  if (!modes.includes('classify')) throw new UserError(`--predict-mode ${modes.join(',')}: detection output needs the DeNet detector (src/detect), which this build does not include yet; use classify`);
+
+  setNumThreads(o.threads ?? cpus().length);
+  const device = resolveDevice(o.device);
+  const model = Model.load(o.model);
+  try {
+    const { dataset, spec } = openDataset(o.input, o.extension);
+    if (dataset.kind !== 'classification') throw new UserError(`${dataset.source}: classify needs a classification dataset`);
+    if (dataset.classNames.length > model.classNames.length) {
+      throw new UserError(`${dataset.source}: labels out of range: the data has ${dataset.classNames.length} classes but the model has ${model.classNames.length}`);
+    }
+    if (device !== 'cpu') model.to(device);
+    const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0] });
+    const bar = progressBar('predict', loader.samplesInEpoch(0), o.progress !== false && process.stderr.isTTY === true);
+    const t0 = performance.now();
+    let r: Awaited<ReturnType<typeof predictAll>>;
+    try {
+      r = await predictAll(model, loader, device, (done) => bar.update(done, { rate: done / ((performance.now() - t0) / 1000), loss: '-' }));
+    } finally {
+      bar.stop();
+    }
+    if (!r.predictions) throw new UserError(`${dataset.source}: the model does not output class scores`);
+    const pr = r.predictions;
+    const m = classificationMetrics({ scores: pr.scores, labels: pr.labels, numClasses: pr.classes });
+    const C = pr.classes;
+    const report: ClassifyReport = {
+      model: o.model,
+      input: o.input,
+      count: m.count,
+      top1_error: m.top1Error,
+      top5_error: m.top5Error,
+      class_names: model.classNames,
+      per_class: model.classNames.map((c, i) => ({ class: c, count: m.perClassCount[i]!, error: Number.isNaN(m.perClassError[i]!) ? null : m.perClassError[i]! })),
+      confusion_matrix: Array.from({ length: C }, (_, i) => Array.from(m.confusion.subarray(i * C, (i + 1) * C))),
+    };
+    const base = String(o.results).replace(/\.json$/, '');
+    writeFileAtomic(`${base}.json`, JSON.stringify(report, null, 2) + '\n');
+    writeFileAtomic(`${base}_confusion.png`, await confusionMatrixPng(m.confusion, model.classNames, { title: `${model.classNames.length}-class confusion (${m.count} images)` }));
+    const secs = (performance.now() - t0) / 1000;
+    console.log(`top-1 error ${(m.top1Error * 100).toFixed(2)}%  top-5 error ${m.top5Error === null ? '-' : (m.top5Error * 100).toFixed(2) + '%'}  (${m.count} images, ${(m.count / secs).toFixed(0)} img/s)`);
+    console.log(`wrote ${base}.json and ${base}_confusion.png`);
+    return 0;
+  } finally {
+    model.dispose();
+  }
+}
