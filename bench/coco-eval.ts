@@ -117,6 +117,12 @@ console.log(`load+validate ${tLoad.toFixed(0)} ms, evaluate+accumulate ${tEval.t
 console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (includes the generated JSON objects)`);
 console.log(COCO_STAT_NAMES.map((n) => `${n}=${stats[n].toFixed(4)}`).join(' '));
 
+// What the CLI pays on top: parsing the results file's text (measured after the peak RSS above).
+const resultsText = JSON.stringify(results);
+t0 = process.hrtime.bigint();
+JSON.parse(resultsText);
+console.log(`JSON.parse of the ${(resultsText.length / 2 ** 20).toFixed(0)} MiB results text: ${ms(t0).toFixed(0)} ms (the CLI's extra cost)`);
+
 const ref = pycocotools(gtJson, results);
 if (typeof ref === 'string') console.log(ref);
 else {

@@ -21,9 +21,10 @@ async function writePlots(dir: string, perClass: PrCurve[], overall: PrCurve, wh
   return [a, b];
 }
 
-function keyed<T>(entries: [string, T][]): Record<string, T> {
-  const out: Record<string, T> = {};
-  for (const [k, v] of entries) out[k in out ? `${k} (${entries.filter(([n]) => n === k).length})` : k] = v;
+/** Per-category numbers keyed by name; a repeated name gets its id appended so nothing is overwritten. */
+function byName(rows: { id: number; name: string; AP: number; AP50: number }[]): Record<string, { id: number; AP: number; AP50: number }> {
+  const out: Record<string, { id: number; AP: number; AP50: number }> = {};
+  for (const { id, name, AP, AP50 } of rows) out[name in out ? `${name} (id ${id})` : name] = { id, AP, AP50 };
   return out;
 }
 
@@ -47,7 +48,7 @@ export async function main(argv: string[]): Promise<number> {
       if (o.json) {
         const out: Record<string, unknown> = {};
         for (const n of COCO_STAT_NAMES) out[n] = r.stats[n];
-        out.per_category = keyed(r.perCategory.map((c) => [c.name, { id: c.id, AP: c.AP, AP50: c.AP50 }]));
+        out.per_category = byName(r.perCategory);
         console.log(JSON.stringify(out, null, 1));
       } else {
         console.log(formatCocoSummary(r.stats));
