@@ -32,7 +32,7 @@ export interface LayerSpec {
   args: ArgSpec[];
   /** Allowed single-character tags and what each does. */
   tags: Record<string, string>;
-  /** An example token that builds on a 3×32×32 input (the registry-wide tests use it). */
+  /** An example token that builds on a 3×32×32 input after `SKIPSRC[9]` (the registry-wide test uses it). */
   example: string;
   build(token: LayerToken, args: ResolvedArgs, ctx: BuildContext): Layer;
 }

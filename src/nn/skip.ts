@@ -61,9 +61,9 @@ export class SplitLayer extends Layer {
   }
 }
 
-registerLayer({ type: 'SKIPSRC', about: 'mark a tensor for a later skip connection', args: [{ name: 'index', type: 'int', min: 0 }], tags: {}, example: 'SKIPSRC[0]',
+registerLayer({ type: 'SKIPSRC', about: 'mark a tensor for a later skip connection', args: [{ name: 'index', type: 'int', min: 0 }], tags: {}, example: 'SKIPSRC[1]',
   build: (t, a, ctx) => new SkipSourceLayer(t, a.index!, ctx) });
-registerLayer({ type: 'SKIP', about: 'add a learned 1×1 projection of the marked tensor', args: [{ name: 'index', type: 'int', min: 0 }], tags: {}, example: 'SKIP[0]',
+registerLayer({ type: 'SKIP', about: 'add a learned 1×1 projection of the marked tensor', args: [{ name: 'index', type: 'int', min: 0 }], tags: {}, example: 'SKIP[9]',
   build: (t, a, ctx) => new SkipLayer(t, a.index!, ctx) });
 registerLayer({ type: 'SPLIT', about: 'split point for split execution (identity; --merge removes it)', args: [], tags: {}, example: 'SPLIT',
   build: (t, _a, ctx) => new SplitLayer(t, ctx) });
