@@ -219,13 +219,11 @@ export class Model {
    * and `metadata` (merged over the metadata the model was loaded with).
    */
   save(path: string, metadata: Record<string, string> = {}): void {
-    const tensors = scope(() => {
+    scope(() => {
       const out: Record<string, Tensor> = {};
       for (const [n, t] of Object.entries(this.stateDict())) out[n] = t.device === 'cpu' ? t : t.cpu();
       writeSafetensors(path, out, this.fileMetadata(metadata));
-      return null;
     });
-    void tensors;
   }
 
   /** Reads a model file written by save(). Throws a one-line UserError for a bad file. */

@@ -75,8 +75,8 @@ export class ClassifierLayer extends Layer {
     return y;
   }
   override flops(): number {
-    const [c, h, w] = this.inShape;
-    return this.conv.flops(this.inShape) + this.outShape[0] * h * w + 0 * c;
+    const [, h, w] = this.inShape;
+    return this.conv.flops(this.inShape) + this.outShape[0] * h * w;
   }
 }
 
