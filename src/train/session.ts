@@ -150,7 +150,7 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
     }
     const trainer = new Trainer({
       model, solver, schedule, train: trainLoader, test: testLoader, epochs: c.epochs, run, device, accumulate: c.accumulate, seed: c.seed,
-      dist: world > 1 ? { rank, worldSize: world } : undefined, progress: c.progress && process.stderr.isTTY === true, log: s.log,
+      dist: world > 1 ? { rank, worldSize: world } : undefined, progress: c.progress ? undefined : false, log: s.log,
       options: resolved as unknown as Record<string, unknown>,
     });
     if (ckpt) trainer.restore(ckpt);

@@ -6,7 +6,7 @@
  */
 import { disposeBatch } from '../data/to-tensor.js';
 import type { Batch, Loader } from '../data/types.js';
-import { distributed, getRngState, noGrad, scope, setRngState, zerosLike, type Tensor } from '../torch/index.js';
+import { cat, distributed, getRngState, noGrad, scope, setRngState, zerosLike, type Tensor } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import { writeCheckpoint, type CheckpointState } from './checkpoint.js';
 import type { TrainableModel } from './model-like.js';
@@ -113,8 +113,16 @@ export class Trainer {
             }
             grads.push(g);
           }
-          distributed.allReduce(grads);
-          for (const g of grads) g.div_(world);
+          // One collective over a flat buffer (Gloo reduces a list only when all sizes match).
+          const flat = cat(grads.map((g) => g.flatten()));
+          distributed.allReduce([flat]);
+          flat.div_(world);
+          let off = 0;
+          for (const g of grads) {
+            const n = g.numel;
+            g.copy_(flat.narrow(0, off, n).view(g.shape));
+            off += n;
+          }
         }),
       );
     }
@@ -123,11 +131,29 @@ export class Trainer {
     this.pending = 0;
   }
 
+  /**
+   * Data-parallel: averages the floating-point buffers (BN running statistics) over the ranks so
+   * every rank holds the same model; run at the end of each epoch.
+   */
+  averageBuffers(): void {
+    if (!this.o.dist || this.o.dist.worldSize <= 1) return;
+    const world = this.o.dist.worldSize;
+    noGrad(() => {
+      for (const b of this.o.model.namedBuffers()) {
+        if (b.tensor.dtype !== 'float32' && b.tensor.dtype !== 'float64') continue;
+        distributed.allReduce([b.tensor]);
+        b.tensor.div_(world);
+      }
+    });
+  }
+
   /** Parameters and buffers from rank 0 to every rank (start of data-parallel training). */
   broadcastParameters(): void {
     if (!this.o.dist || this.o.dist.worldSize <= 1) return;
     const tensors = [...this.o.model.namedParameters(), ...this.o.model.namedBuffers()].map((p) => p.tensor);
-    noGrad(() => distributed.broadcast(tensors, 0));
+    noGrad(() => {
+      for (const t of tensors) distributed.broadcast([t], 0);
+    });
   }
 
   private batchesIn(loader: Loader, epoch: number): number {
@@ -154,7 +180,7 @@ export class Trainer {
     const sums: Record<string, number> = {};
     let images = 0;
     let batches = 0;
-    const bar = progressBar(`epoch ${epoch + 1}/${this.o.epochs}`, this.batchesIn(this.o.train, epoch), run ? this.o.progress : false);
+    const bar = progressBar(`epoch ${epoch + 1}/${this.o.epochs}`, this.batchesIn(this.o.train, epoch), run ? (this.o.progress ?? process.stderr.isTTY === true) : false, run && this.o.progress !== false ? 60_000 : undefined);
     try {
       for await (const batch of this.o.train.epoch(epoch)) {
         let values: Record<string, number>;
@@ -181,6 +207,7 @@ export class Trainer {
     } finally {
       bar.stop();
     }
+    this.averageBuffers();
     if (images === 0) throw new UserError(`epoch ${epoch + 1} delivered no training images (all unreadable?)`);
     const trainTime = (performance.now() - t0) / 1000;
     const trainLoss = Object.fromEntries(Object.entries(sums).map(([k, s]) => [k, s / images]));
