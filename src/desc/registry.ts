@@ -34,6 +34,8 @@ export interface LayerSpec {
   tags: Record<string, string>;
   /** An example token that builds on a 3×32×32 input after `SKIPSRC[9]` (the registry-wide test uses it). */
   example: string;
+  /** Tokens the example needs before it (the detector layers need an earlier DNC or DNS); placed after `SKIPSRC[9]`. */
+  examplePrefix?: string;
   build(token: LayerToken, args: ResolvedArgs, ctx: BuildContext): Layer;
 }
 

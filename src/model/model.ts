@@ -65,7 +65,7 @@ export function buildLayers(tokens: LayerToken[], inputShape: Shape, env: LayerE
     tokens.forEach((token, index) => {
       const spec = layerSpec(token.type) ?? findLayerSpec(token.type);
       const text = printToken(token);
-      const layer = spec.build(token, resolveArgs(spec, token), { index, inShape: shape, env, marks, fail: (why) => tokenError(index, text, why) });
+      const layer = spec.build(token, resolveArgs(spec, token), { index, inShape: shape, env, marks, layers, fail: (why) => tokenError(index, text, why) });
       layers.push(layer);
       shape = layer.outShape;
     });
@@ -117,6 +117,11 @@ export class Model {
   get numClasses(): number {
     return this.classNames.length;
   }
+  /** Whether the model is a DeNet detector (it has a DND head; use detect() from src/detect). */
+  get isDetector(): boolean {
+    return this.layers.some((l) => l.token.type === 'DND');
+  }
+
   /** Shape [C, H, W] of the last layer's output (the input shape for an empty model). */
   get outputShape(): Shape {
     return this.layers.length ? [...this.layers[this.layers.length - 1]!.outShape] : [...this.inputShape];

@@ -4,6 +4,7 @@ import './pool.js';
 import './norm.js';
 import './residual.js';
 import './skip.js';
+import '../detect/register.js';
 
 export * from './layer.js';
 export * from './module.js';

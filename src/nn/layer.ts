@@ -58,6 +58,8 @@ export interface BuildContext {
   marks: Map<number, Shape>;
   /** A UserError naming the token: `token 4 "P[2,2,9]": <why>`. */
   fail(why: string): UserError;
+  /** The layers built so far, in order (a layer that needs an earlier one, like DNS after DNC, checks here). */
+  layers?: readonly Layer[];
 }
 
 /** Per-call state threaded through the layers of one forward pass. */
@@ -75,6 +77,8 @@ export interface ForwardContext {
   marks: Map<number, Tensor>;
   /** Adds `value` to the loss `name` (summing when several layers report the same name). */
   addLoss(name: string, value: Tensor): void;
+  /** Per-forward state the DeNet layers pass along (DNC → DNS → DND); src/detect/state.ts owns its shape. */
+  detector?: Record<string, unknown>;
 }
 
 export function forwardContext(input: Tensor, o: { training: boolean; labels?: Tensor; targets?: unknown }): ForwardContext {

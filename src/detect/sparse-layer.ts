@@ -1,0 +1,170 @@
+/**
+ * DNS[grid=7, sample_num=24, corner_threshold=0.01, random_fraction=0.1, corner_cluster=0,
+ * roi_cluster=1]: DeNet sparse sampling (DETECTOR.md §1.4, §2). Input: the DNC output
+ * [B, 4 + F, H, W]. Per image it finds N² RoIs from the corner map (corner-search.ts) and samples
+ * each RoI's features (sampling.ts). Output: [B, g²·F + 2, N, N], the RoIs as an N×N image.
+ *
+ *  - Inference: the N² best boxes of the search, padded with random boxes when fewer are found.
+ *  - Training: at most (1 − r)·N² search boxes (a random subset when more), every ground-truth box
+ *    not flagged `ignore` (unless `.G`), random boxes for the rest. No gradient flows through the
+ *    choice of boxes. Random draws come from a generator seeded from libtorch's (so manualSeed
+ *    makes training repeatable); inference padding uses a fixed seed, so detection is deterministic.
+ *  - `.L`: bilinear sampling (grid-sample) instead of the paper's nearest cell (gather).
+ */
+import { noGrad, randint, tensor, type Tensor } from '../torch/index.js';
+import { registerLayer } from '../desc/registry.js';
+import { Rng } from '../data/rng.js';
+import { Layer, type BuildContext, type ForwardContext, type LayerToken, type Shape } from '../nn/layer.js';
+import { CornerLayer } from './corner-layer.js';
+import { searchBoxes, selectCorners, selectCornersTensor, type CornerCandidates } from './corner-search.js';
+import { sampleRoiFeatures, type SamplingMode } from './sampling.js';
+import { detectionTargets, detectorState, stageClock } from './state.js';
+
+/** Seed of the random padding boxes at inference (fixed: detection is deterministic). */
+const EVAL_SEED = 0x5eed;
+
+export interface SparseArgs {
+  grid: number;
+  sample_num: number;
+  corner_threshold: number;
+  random_fraction: number;
+  corner_cluster: number;
+  roi_cluster: number;
+}
+
+/** Where the per-type corner selection runs: typed arrays (default, faster on CPU) or tensor ops. */
+export type CornerSelectMode = 'typed' | 'tensor';
+
+export class SparseLayer extends Layer {
+  readonly outShape: Shape;
+  readonly grid: number;
+  /** N: the layer outputs N² RoIs as an N×N image. */
+  readonly n: number;
+  readonly threshold: number;
+  readonly randomFraction: number;
+  readonly cornerCluster: number;
+  readonly roiCluster: number;
+  readonly features: number;
+  readonly useGroundTruth: boolean;
+  readonly mode: SamplingMode;
+  /** M: at most this many corners per type. */
+  maxCorners = 1024;
+  selectMode: CornerSelectMode = 'typed';
+
+  constructor(token: LayerToken, a: SparseArgs, ctx: BuildContext) {
+    super(token, ctx);
+    const dnc = [...(ctx.layers ?? [])].reverse().find((l) => l instanceof CornerLayer) as CornerLayer | undefined;
+    if (!dnc) throw ctx.fail('DNS needs a DNC (corner distribution) layer before it');
+    const [c, h, w] = ctx.inShape;
+    if (c !== dnc.outShape[0] || h !== dnc.outShape[1] || w !== dnc.outShape[2]) {
+      throw ctx.fail(`DNS reads the DNC output [${dnc.outShape.join(', ')}] but its input is [${ctx.inShape.join(', ')}]; put DNS right after DNC`);
+    }
+    if (a.corner_threshold <= 0 || a.corner_threshold >= 1) throw ctx.fail(`corner_threshold must be in (0, 1), got ${a.corner_threshold}`);
+    this.grid = a.grid;
+    this.n = a.sample_num;
+    this.threshold = a.corner_threshold;
+    this.randomFraction = a.random_fraction;
+    this.cornerCluster = a.corner_cluster;
+    this.roiCluster = a.roi_cluster;
+    this.features = dnc.features;
+    this.useGroundTruth = !token.tags.includes('G');
+    this.mode = token.tags.includes('L') ? 'bilinear' : 'nearest';
+    this.outShape = [a.grid * a.grid * dnc.features + 2, a.sample_num, a.sample_num];
+  }
+
+  /** Number of RoIs per image (N²). */
+  get rois(): number {
+    return this.n * this.n;
+  }
+
+  forward(x: Tensor, ctx: ForwardContext): Tensor {
+    const [b, , h, w] = x.shape as [number, number, number, number];
+    const state = detectorState(ctx);
+    const clock = state.timed ? stageClock(x.device) : undefined;
+    const t0 = clock?.();
+    const targets = detectionTargets(ctx, b, `DNS (token ${this.index})`);
+    const rois = noGrad(() => this.chooseRois(x, ctx.training, targets));
+    const roiTensor = tensor(concat(rois), { shape: [b, this.rois, 4], device: x.device });
+    const t1 = clock?.();
+    const out = sampleRoiFeatures(x.narrow(1, 4, this.features), roiTensor, this.grid, this.n, this.mode);
+    state.rois = rois;
+    state.roiTensor = roiTensor;
+    if (clock) {
+      const t2 = clock();
+      state.timing = { ...state.timing, cornerSearch: t1! - t0!, sampling: t2 - t1! };
+    }
+    return out;
+  }
+
+  /** The RoIs of each image (R·4 normalised values each); see the module comment. */
+  chooseRois(x: Tensor, training: boolean, targets?: { boxes: Float32Array; ignore: Uint8Array }[]): Float32Array[] {
+    const [b, , h, w] = x.shape as [number, number, number, number];
+    const logitsT = x.narrow(1, 0, 4);
+    const logits = (logitsT.device === 'cpu' && logitsT.dtype === 'float32' ? logitsT.contiguous() : logitsT.to({ dtype: 'float32', device: 'cpu' })).data() as Float32Array;
+    const sel = { threshold: this.threshold, maxCorners: this.maxCorners, cluster: this.cornerCluster };
+    const tensorCands = this.selectMode === 'tensor' ? selectCornersTensor(logitsT, sel) : undefined;
+    const seed = training ? randint(0, 2 ** 31 - 1, [1]).item() : EVAL_SEED;
+    const r = this.rois;
+    const out: Float32Array[] = [];
+    for (let i = 0; i < b; i++) {
+      const l = logits.subarray(i * 4 * h * w, (i + 1) * 4 * h * w);
+      const cand: CornerCandidates = tensorCands?.[i] ?? selectCorners(l, w, h, sel);
+      const found = searchBoxes(l, cand, w, h, { count: r, roiCluster: this.roiCluster });
+      const rng = new Rng(seed, i);
+      const boxes = new Float32Array(r * 4);
+      let k = 0;
+      const push = (src: ArrayLike<number>, j: number) => {
+        for (let q = 0; q < 4; q++) boxes[k * 4 + q] = src[j * 4 + q]!;
+        k++;
+      };
+      if (!training) {
+        for (let j = 0; j < found.count; j++) push(found.boxes, j);
+      } else {
+        const t = targets?.[i];
+        if (t && this.useGroundTruth) {
+          for (let j = 0; j < t.ignore.length && k < r; j++) if (!t.ignore[j]) push(t.boxes, j);
+        }
+        const keep = Math.min(found.count, Math.floor((1 - this.randomFraction) * r), r - k);
+        if (keep < found.count) {
+          const pick = rng.permutation(found.count).subarray(0, keep).sort();
+          for (const j of pick) push(found.boxes, j);
+        } else for (let j = 0; j < found.count; j++) push(found.boxes, j);
+      }
+      while (k < r) {
+        const x0 = rng.next(), y0 = rng.next();
+        push([x0, y0, rng.uniform(x0, 1), rng.uniform(y0, 1)], 0);
+      }
+      out.push(boxes);
+    }
+    return out;
+  }
+
+  override flops(): number {
+    return this.rois * this.grid * this.grid * this.features * (this.mode === 'bilinear' ? 8 : 1);
+  }
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) out.set(p, o), (o += p.length);
+  return out;
+}
+
+registerLayer({
+  type: 'DNS',
+  about: 'DeNet sparse sampling: N² RoIs from the corner map, g×g features each, as an N×N image',
+  aliases: ['denet-sparse'],
+  args: [
+    { name: 'grid', type: 'int', default: 7, min: 1, about: 'g, sampling grid per RoI side' },
+    { name: 'sample_num', type: 'int', default: 24, min: 1, about: 'N, the layer samples N² RoIs' },
+    { name: 'corner_threshold', type: 'number', default: 0.01, min: 0, max: 1, about: 'τ, keep corners with p > τ' },
+    { name: 'random_fraction', type: 'number', default: 0.1, min: 0, max: 1, about: 'r, at least this share of training RoIs is random boxes' },
+    { name: 'corner_cluster', type: 'int', default: 0, min: 0, about: 'm, keep a corner only if it is the max of its (2m+1)² window; 0 = off' },
+    { name: 'roi_cluster', type: 'number', default: 1, min: 0, max: 1, about: 'ω, suppress RoIs overlapping a better one by IoU > ω; 1 = off' },
+  ],
+  tags: { G: 'no ground-truth RoIs in training', L: 'bilinear sampling (grid-sample) instead of the nearest cell' },
+  example: 'DNS[2,3,0.01,0.1,1,0.9]',
+  examplePrefix: 'DNC[4,1]',
+  build: (t, a, ctx) => new SparseLayer(t, a as never, ctx),
+});
