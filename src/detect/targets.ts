@@ -2,7 +2,8 @@
  * Target assignment for the RoIs of one image (DETECTOR.md §3–4): class (or joint class×fitness)
  * distributions, independent fitness classes and box-regression targets. Typed arrays only.
  *
- *  - A RoI matches the ground-truth boxes (not flagged `ignore`) with IoU ≥ Ω. Its class target is
+ *  - A RoI matches the ground-truth boxes (not flagged `ignore`) with IoU ≥ Ω (up to 1e-6, so
+ *    float32 boxes exactly at the boundary match). Its class target is
  *    uniform over the distinct classes of its matches, or `null` when there are none.
  *  - Fitness: ρ = the RoI's best IoU; bucket f = min(⌊F(2ρ − 1)⌋, F − 1) for ρ ≥ 0.5. Joint layouts
  *    put class c's share in cell (c, bucket of the best IoU among c's matches).
@@ -15,6 +16,9 @@ import type { DetectionTargets } from '../data/types.js';
 import { UserError } from '../util/errors.js';
 import { iouAt } from './boxes.js';
 import { fitnessBucket, type HeadLayout } from './head-layout.js';
+
+/** Tolerance of the IoU ≥ Ω test (float32 coordinates). */
+const MATCH_EPS = 1e-6;
 
 export interface RoiTargets {
   /** [R, classChannels] target distributions. */
@@ -49,6 +53,7 @@ export function assignTargets(rois: Float32Array, t: DetectionTargets, layout: H
     bestIou: new Float32Array(r),
   };
   const bestPerClass = new Float64Array(layout.numClasses);
+  matchIou -= MATCH_EPS;
   for (let i = 0; i < r; i++) {
     let best = 0, bestJ = -1, crowd = false;
     bestPerClass.fill(-1);
