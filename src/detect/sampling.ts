@@ -20,26 +20,27 @@ function axisPoints(a: Tensor, b: Tensor, g: number): Tensor {
 
 /**
  * Samples `map` [B, F, H, W] at each RoI's g×g grid. rois: [B, R, 4] normalised boxes on the
- * map's device (constant). Returns [B, F, R, g(y), g(x)].
+ * map's device (constant). Returns [B, F, g(y), g(x), R]: the RoI index last, so the N×N layout
+ * below is a free reshape (no transposing copy of the g²·F·R features).
  */
 export function sampleGrid(map: Tensor, rois: Tensor, g: number, mode: SamplingMode): Tensor {
   const [b, f, h, w] = map.shape as [number, number, number, number];
   const r = rois.shape[1]!;
   const [x0, y0, x1, y1] = rois.unbind(-1);
-  const px = axisPoints(x0!, x1!, g); // [B, R, g]
-  const py = axisPoints(y0!, y1!, g);
+  const px = axisPoints(x0!, x1!, g).permute([0, 2, 1]); // [B, g, R]
+  const py = axisPoints(y0!, y1!, g).permute([0, 2, 1]);
   if (mode === 'nearest') {
     const cx = px.mul(w).floor().clamp(0, w - 1).long();
     const cy = py.mul(h).floor().clamp(0, h - 1).long();
-    // index [B, R, g(y), g(x)] = cy·W + cx
-    const idx = cy.unsqueeze(-1).mul(w).add(cx.unsqueeze(-2)).reshape([b, 1, r * g * g]).expand([b, f, r * g * g]);
-    return map.reshape([b, f, h * w]).gather(2, idx).reshape([b, f, r, g, g]);
+    // index [B, g(y), g(x), R] = cy·W + cx, the same for every channel
+    const idx = cy.unsqueeze(2).mul(w).add(cx.unsqueeze(1)).reshape([b, 1, g * g * r]).expand([b, f, g * g * r]);
+    return map.reshape([b, f, h * w]).gather(2, idx).reshape([b, f, g, g, r]);
   }
   // grid_sample with alignCorners=false maps u ∈ [−1, 1] to pixel (u + 1)·W/2 − ½, i.e. u = 2x − 1.
-  const gx = px.unsqueeze(-2).expand([b, r, g, g]);
-  const gy = py.unsqueeze(-1).expand([b, r, g, g]);
-  const grid = stack([gx, gy], -1).mul(2).sub(1).reshape([b, r * g, g, 2]);
-  return F.gridSample(map, grid.to(map.dtype), { mode: 'bilinear', paddingMode: 'border', alignCorners: false }).reshape([b, f, r, g, g]);
+  const gx = px.unsqueeze(1).expand([b, g, g, r]);
+  const gy = py.unsqueeze(2).expand([b, g, g, r]);
+  const grid = stack([gx, gy], -1).mul(2).sub(1).reshape([b, g * g, r, 2]);
+  return F.gridSample(map, grid.to(map.dtype), { mode: 'bilinear', paddingMode: 'border', alignCorners: false }).reshape([b, f, g, g, r]);
 }
 
 /**
@@ -49,8 +50,7 @@ export function sampleGrid(map: Tensor, rois: Tensor, g: number, mode: SamplingM
  */
 export function sampleRoiFeatures(map: Tensor, rois: Tensor, g: number, n: number, mode: SamplingMode): Tensor {
   const [b, f] = map.shape as [number, number];
-  const s = sampleGrid(map, rois, g, mode); // [B, F, R, g, g]
-  const feats = s.permute([0, 1, 3, 4, 2]).reshape([b, f * g * g, n, n]);
+  const feats = sampleGrid(map, rois, g, mode).reshape([b, f * g * g, n, n]);
   const wh = rois.narrow(2, 2, 2).sub(rois.narrow(2, 0, 2)).to(map.dtype).permute([0, 2, 1]).reshape([b, 2, n, n]);
   return cat([feats, wh], 1);
 }

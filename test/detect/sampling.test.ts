@@ -11,8 +11,8 @@ const linearMap = () => arange(0, 32).to('float64').reshape([1, 2, 4, 4]).add(ar
 const rois = (boxes: number[]) => tensor(boxes, { shape: [1, boxes.length / 4, 4], dtype: 'float64' });
 const v = (f: number, x: number, y: number) => 100 * f + 4 * y + x;
 
-test('nearest: grid points read the cell they fall in (⌊x·W⌋, clamped)', () => {
-  const s = sampleGrid(linearMap(), rois([0, 0, 1, 1, 0.25, 0.5, 0.75, 1]), 3, 'nearest'); // [1, 2, 2, 3, 3]
+test('nearest: grid points (sampleGrid gives [B, F, g, g, R]; permuted to RoI-major here) read the cell they fall in (⌊x·W⌋, clamped)', () => {
+  const s = sampleGrid(linearMap(), rois([0, 0, 1, 1, 0.25, 0.5, 0.75, 1]), 3, 'nearest').permute([0, 1, 4, 2, 3]); // [1, 2, 2, 3, 3]
   assert.deepEqual(s.shape, [1, 2, 2, 3, 3]);
   // RoI 0: x, y ∈ {0, 0.5, 1} → cells {0, 2, 3}. RoI 1: x ∈ {0.25, 0.5, 0.75} → {1, 2, 3}; y ∈ {0.5, 0.75, 1} → {2, 3, 3}.
   const expect = (xs: number[], ys: number[]) => [0, 1].map((f) => ys.map((y) => xs.map((x) => v(f, x, y))));
@@ -22,7 +22,7 @@ test('nearest: grid points read the cell they fall in (⌊x·W⌋, clamped)', ()
 });
 
 test('bilinear: cell centres at (c + ½)/W, border replicated', () => {
-  const s = sampleGrid(linearMap(), rois([0.25, 0.5, 0.75, 1, 0.125, 0.125, 0.125, 0.125]), 3, 'bilinear');
+  const s = sampleGrid(linearMap(), rois([0.25, 0.5, 0.75, 1, 0.125, 0.125, 0.125, 0.125]), 3, 'bilinear').permute([0, 1, 4, 2, 3]);
   const got = s.toArray() as number[][][][][];
   // u = x·W − ½: x ∈ {0.25, 0.5, 0.75} → {0.5, 1.5, 2.5}; y ∈ {0.5, 0.75, 1} → {1.5, 2.5, 3 (clamped from 3.5)}.
   const expect = [0, 1].map((f) => [1.5, 2.5, 3].map((y) => [0.5, 1.5, 2.5].map((x) => v(f, x, y))));
@@ -37,7 +37,7 @@ test('RoI features as an N×N image: channel f·g² + j·g + i, then width and h
   const boxes = [0, 0, 1, 1, 0, 0, 0.5, 0.25, 0.5, 0.5, 1, 1, 0.25, 0.25, 0.5, 1];
   const out = sampleRoiFeatures(linearMap(), rois(boxes), 2, 2, 'nearest'); // [1, 2·4 + 2, 2, 2]
   assert.deepEqual(out.shape, [1, 10, 2, 2]);
-  const grid = sampleGrid(linearMap(), rois(boxes), 2, 'nearest').toArray() as number[][][][][];
+  const grid = sampleGrid(linearMap(), rois(boxes), 2, 'nearest').permute([0, 1, 4, 2, 3]).toArray() as number[][][][][];
   const o = out.toArray() as number[][][][];
   for (let k = 0; k < 4; k++) {
     const [row, col] = [Math.floor(k / 2), k % 2];
