@@ -108,6 +108,10 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
     const path = resolveCheckpoint(c.resume === true ? c.outputPrefix! : c.resume);
     ckpt = readCheckpoint(path);
     runDir = dirname(path);
+    const was = ckpt.options ?? {};
+    const changed = (['seed', 'batchSize', 'batchSizeFactor', 'solver', 'learnRate', 'learnMomentum', 'learnDecay', 'learnAnneal', 'learnAnnealEpochs', 'extension', 'distortMode', 'augmentMirror', 'accumulate'] as const)
+      .filter((k) => k in was && JSON.stringify(was[k]) !== JSON.stringify(c[k]));
+    if (changed.length) warn(`warning: --resume with different ${changed.join(', ')} than the interrupted run; it will not continue exactly`);
     if (ckpt.epoch >= c.epochs) throw new UserError(`--resume: the run already finished ${ckpt.epoch} epochs (--epochs ${c.epochs}); raise --epochs to continue`);
   }
   let model: Model;

@@ -129,3 +129,31 @@ test('training steps leave no tensor behind and RSS stays flat', async () => {
   assert.ok(grown < 20, `RSS grew ${grown.toFixed(1)} MiB over 600 steps`);
   m.dispose();
 });
+
+test('a real conv + BN model: training steps leave no tensor behind and RSS stays flat', async () => {
+  const { Model } = await import('../../src/model/index.js');
+  const data = syntheticSet(64, 4, 16);
+  const model = Model.create('C[8,3] BN A P[2] C[16,3] BN A P.A R', { inputShape: [1, 16, 16], classNames: ['a', 'b', 'c', 'd'], seed: 3 });
+  const t = makeTrainer(tmp('leak2'), model as never, { run: undefined, test: undefined }, 'nesterov');
+  const loader = new MemLoader(data, 16, 1);
+  const epoch = async (e: number) => {
+    for await (const b of loader.epoch(e)) {
+      t.trainBatch(b);
+      b.images.dispose();
+      b.labels?.dispose();
+      t.applyUpdate(0.01);
+    }
+  };
+  for (let e = 0; e < 5; e++) await epoch(e);
+  mallocTrim();
+  const live0 = memoryStats().liveTensors;
+  const rss0 = process.memoryUsage().rss;
+  for (let e = 0; e < 40; e++) {
+    await epoch(e);
+    assert.equal(memoryStats().liveTensors, live0, `live tensors grew at epoch ${e}`);
+  }
+  mallocTrim();
+  const grown = (process.memoryUsage().rss - rss0) / 2 ** 20;
+  assert.ok(grown < 20, `RSS grew ${grown.toFixed(1)} MiB over 160 steps`);
+  model.dispose();
+});
