@@ -31,7 +31,8 @@ export function tokenError(index: number, text: string, why: string): UserError 
   return new UserError(`token ${index} "${text}": ${why}`);
 }
 
-const TOKEN_RE = /^(\d*)([A-Za-z][A-Za-z0-9_-]*?)(?:\.([A-Za-z]+))?(?:\[([^\]]*)\])?$/;
+// Tags may be written together (`DND.JB`) or each after its own dot (`DND.J.B`).
+const TOKEN_RE = /^(\d*)([A-Za-z][A-Za-z0-9_-]*?)((?:\.[A-Za-z]+)*)(?:\[([^\]]*)\])?$/;
 const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /** Parses and validates one token against the registry. */
@@ -39,7 +40,8 @@ export function parseToken(text: string, index: number): LayerToken {
   const fail = (why: string) => tokenError(index, text, why);
   const m = TOKEN_RE.exec(text);
   if (!m) throw fail('expected TYPE, TYPE.TAGS, TYPE[ARGS] or TYPE.TAGS[ARGS] with numeric ARGS');
-  const [, count, name, tags = '', argText] = m;
+  const [, count, name, dotted = '', argText] = m;
+  const tags = dotted.replaceAll('.', '');
   let type = name!;
   const args: number[] = [];
   if (count) {

@@ -27,6 +27,9 @@ test('parse: types, tags, numeric args, count shorthand', () => {
   assert.deepEqual(parseToken('3RSN.O[64]', 0), { type: 'nRSN', tags: 'O', args: [3, 64] });
   assert.deepEqual(parseToken('23BRSN.O[1024,3,2]', 0), { type: 'nBRSN', tags: 'O', args: [23, 1024, 3, 2] });
   assert.deepEqual(parseToken('nRSN[2,8]', 0), { type: 'nRSN', tags: '', args: [2, 8] });
+  // several tags: together or each with its own dot, printed in registry order
+  assert.deepEqual(parseToken('DND.J.B[0.5]', 0), parseToken('DND.BJ[0.5]', 0));
+  assert.deepEqual(parseToken('DND.J.B[0.5]', 0).tags, 'JB');
 });
 
 test('parse errors name the token, its index and what was expected', () => {
