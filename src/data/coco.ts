@@ -56,8 +56,10 @@ export function openCoco(root: string, subsets: { year: string; split: string }[
   let categories: { id: number; name: string }[] | undefined;
   let firstFile = '';
   const records: SampleRecord[] = [];
+  const files: string[] = [];
   for (const { year, split } of subsets) {
     const file = join(annDir, `instances_${split}${year}.json`);
+    files.push(file);
     if (!existsSync(file)) throw new UserError(`unknown COCO subset "${year}-${split}": ${file} not found`);
     const json = readCocoJson(file);
     const cats = [...json.categories].sort((a, b) => a.id - b.id);
@@ -94,5 +96,5 @@ export function openCoco(root: string, subsets: { year: string; split: string }[
     if (records.length === start) throw new UserError(`${file}: subset ${year}-${split} has no images`);
   }
   const cats = categories!;
-  return new DetectionDataset(cats.map((c) => c.name), records, `${base} (mscoco ${subsets.map((s) => `${s.year}-${s.split}`).join(',')})`, cats.map((c) => c.id));
+  return new DetectionDataset(cats.map((c) => c.name), records, `${base} (mscoco ${subsets.map((s) => `${s.year}-${s.split}`).join(',')})`, cats.map((c) => c.id), files);
 }

@@ -1,7 +1,11 @@
 /** A detection dataset held as an array of records (what the COCO and VOC readers build). */
 import type { Dataset, SampleRecord } from './types.js';
 
-/** Detection records plus class names; `categoryIds[i]` is the source id of class i (COCO). */
+/**
+ * Detection records plus class names; `categoryIds[i]` is the source id of class i (COCO);
+ * `annotationFiles` are the COCO annotation JSON files the records came from (the evaluator uses
+ * them as ground truth).
+ */
 export class DetectionDataset implements Dataset {
   readonly kind = 'detection' as const;
   constructor(
@@ -9,6 +13,7 @@ export class DetectionDataset implements Dataset {
     private readonly records: SampleRecord[],
     readonly source: string,
     readonly categoryIds?: number[],
+    readonly annotationFiles?: string[],
   ) {
     records.forEach((r, i) => (r.index = i));
   }

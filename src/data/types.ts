@@ -76,6 +76,8 @@ export interface Dataset {
   pixels?(index: number): ImageArray;
   /** COCO category id of each class index (and the inverse), for writing `results.json`. */
   readonly categoryIds?: number[];
+  /** COCO annotation files the records came from (used as evaluation ground truth). */
+  readonly annotationFiles?: string[];
 }
 
 /**

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Train a DeNet from the papers on MS COCO (2014 train + val35k-style split: here 2014-train +
+# 2014-val for training and 2017-val for the per-epoch test), then evaluate on 2017-val.
+#
+#   GPU=0 examples/train-coco.sh denet34-skip-v1 /data/coco runs/denet34-skip-v1
+#   GPU=0 examples/train-coco.sh denet101-wide-v2 /data/coco runs/denet101-wide-v2
+#
+# NET is a file in examples/models/ (without .desc): denet34|denet101 × skip|wide × v1|v2.
+# COCO: annotations/instances_{train2014,val2014,val2017}.json + {train2014,val2014,val2017}/.
+# The recipe of DETECTOR.md §7 (90 epochs, ×0.1 at 30 and 60, Nesterov, 512×512, batch 128 over
+# several GPUs; here --batch-size per device and model-train-multi for more devices). Set
+# DEVICE=--device\ cuda:1 or GPU=N to pick a device; EPOCHS / BATCH to shorten a trial run.
+set -euo pipefail
+set -f   # the description's [..] tokens are not file globs
+NET=${1:?usage: $0 NET COCO_ROOT [RUN_DIR]}
+COCO=${2:?usage: $0 NET COCO_ROOT [RUN_DIR]}
+RUN=${3:-runs/$NET-coco}
+HERE=$(cd "$(dirname "$0")" && pwd)
+BIN=${BIN:-$HERE/../bin}
+EPOCHS=${EPOCHS:-90}
+BATCH=${BATCH:-32}
+"$BIN/model-train.js" ${DEVICE:-} \
+  --model-desc $(cat "$HERE/models/$NET.desc") \
+  --train "$COCO" --extension mscoco,2014-train,2014-val,scale=512,scale_mode=large,crop=512,crop_mode=denet,mirror,augment_photo \
+  --test "$COCO" --test-extension mscoco,2017-val,scale=512,scale_mode=large,crop=512 \
+  --solver nesterov --learn-rate 0.1 --learn-momentum 0.9 --learn-decay 0.0001 \
+  --learn-anneal 0.1 --learn-anneal-epochs 30 60 \
+  --epochs "$EPOCHS" --batch-size "$BATCH" --thread-num 8 --output-prefix "$RUN"
+"$BIN/model-predict.js" ${DEVICE:-} --model "$RUN/model.safetensors" \
+  --input "$COCO" --extension mscoco,2017-val,scale=512,scale_mode=large,crop=512 \
+  --predict-mode detect,mscoco,image --max-pictures 50 --results "$RUN/predict-val2017"

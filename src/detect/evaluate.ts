@@ -1,0 +1,186 @@
+/**
+ * Evaluating a detector on a dataset (DETECTOR.md §6): run the model over a loader, map each
+ * detection back to original image pixels, and score the results with the exact COCO evaluator.
+ *
+ * Ground truth, always in original image pixels:
+ *  - COCO data (`mscoco,…`): the annotation JSON files themselves (several subsets are merged;
+ *    their image ids must not collide), so the numbers are what pycocotools gives for the same
+ *    results file.
+ *  - Other detection data (VOC, generated): COCO-format ground truth built from the dataset
+ *    records. Image ids are the record index + 1; category ids are `categoryIds` or class + 1;
+ *    `area` is the box area (w·h, there are no masks); a crowd region (`ignore`) and a VOC
+ *    `difficult` object both become `iscrowd: 1`. COCOeval then neither counts them as misses nor
+ *    counts detections on them as false positives — the VOC rule for `difficult`. (Crowd matching
+ *    measures overlap as intersection over the detection's area, a little more lenient than
+ *    VOC's IoU.)
+ *
+ * ```ts
+ * const gt = detectionGroundTruth(dataset);
+ * const r = await runDetector(model, loader, { device, detect: { scoreThreshold: 0.01 } });
+ * const report = evaluateCocoJson(gt.json, cocoResults(r.images, gt));   // stats.AP, AP50, …
+ * ```
+ */
+import { readFileSync } from 'node:fs';
+import { disposeBatch } from '../data/to-tensor.js';
+import { toOriginalBox } from '../data/geometry.js';
+import type { Box, Dataset, Loader, SampleMeta, SampleRecord } from '../data/types.js';
+import { evaluateCocoJson, type CocoReport, type CocoResult } from '../eval/coco/index.js';
+import type { Model } from '../model/model.js';
+import { noGrad, scope, type Tensor } from '../torch/index.js';
+import { UserError } from '../util/errors.js';
+import { decodeDetections, detectorHead, headProbabilities, type DetectOptions } from './detect.js';
+
+/** COCO-format ground truth for a dataset and how its records map to COCO ids. */
+export interface DetectionGroundTruth {
+  /** `{ images, annotations, categories }` as a COCO annotation file holds it. */
+  json: { images: { id: number; width: number; height: number; file_name: string }[]; annotations: object[]; categories: { id: number; name: string }[] };
+  /** COCO image id of a record. */
+  imageId(record: SampleRecord): number;
+  /** COCO category id of class index i. */
+  categoryIds: number[];
+  /** Where it came from: the dataset's annotation files, or built from its records. */
+  from: 'annotations' | 'records';
+}
+
+interface CocoFile {
+  images: { id: number; width: number; height: number; file_name: string }[];
+  annotations?: object[];
+  categories: { id: number; name: string }[];
+}
+
+/** Ground truth for evaluating detections on `ds` (see the module comment for the rules). */
+export function detectionGroundTruth(ds: Dataset): DetectionGroundTruth {
+  if (ds.kind !== 'detection') throw new UserError(`${ds.source}: detection evaluation needs a detection dataset (mscoco,… or voc,…)`);
+  const categoryIds = ds.categoryIds ?? ds.classNames.map((_, i) => i + 1);
+  const files = ds.annotationFiles;
+  if (files?.length) {
+    const merged: CocoFile = { images: [], annotations: [], categories: [] };
+    const seen = new Set<number>();
+    let collision = false;
+    for (const f of files) {
+      const j = JSON.parse(readFileSync(f, 'utf8')) as CocoFile;
+      if (!merged.categories.length) merged.categories = j.categories;
+      for (const im of j.images) {
+        if (seen.has(im.id)) collision = true;
+        seen.add(im.id);
+        merged.images.push(im);
+      }
+      merged.annotations!.push(...(j.annotations ?? []));
+    }
+    if (!collision) return { json: merged as DetectionGroundTruth['json'], imageId: (r) => r.id as number, categoryIds, from: 'annotations' };
+  }
+  const images: DetectionGroundTruth['json']['images'] = [];
+  const annotations: object[] = [];
+  for (let i = 0; i < ds.length; i++) {
+    const r = ds.record(i);
+    images.push({ id: i + 1, width: r.width ?? 0, height: r.height ?? 0, file_name: r.file });
+    for (const o of r.objects ?? []) {
+      const [x0, y0, x1, y1] = o.box;
+      const w = Math.max(0, x1 - x0), h = Math.max(0, y1 - y0);
+      annotations.push({ id: annotations.length + 1, image_id: i + 1, category_id: categoryIds[o.cls], bbox: [x0, y0, w, h], area: w * h, iscrowd: o.ignore || o.difficult ? 1 : 0 });
+    }
+  }
+  return { json: { images, annotations, categories: ds.classNames.map((name, i) => ({ id: categoryIds[i]!, name })) }, imageId: (r) => r.index + 1, categoryIds, from: 'records' };
+}
+
+/** One detection in original image pixels. */
+export interface PixelDetection {
+  /** `(x0, y0, x1, y1)` in pixels of the original image, clipped to it. */
+  box: Box;
+  cls: number;
+  score: number;
+}
+
+/** The detections of one image. */
+export interface ImageDetections {
+  meta: SampleMeta;
+  detections: PixelDetection[];
+}
+
+export interface RunDetectorOptions {
+  device?: string;
+  detect?: DetectOptions;
+  /** Called after each batch with the images done so far. */
+  onBatch?: (done: number) => void;
+}
+
+/**
+ * Runs `model` (eval mode, no gradient) over every batch of `loader` (epoch 0, fixed order).
+ * Returns each image's detections in original pixels and, when the batches carry targets, the
+ * mean of each loss term (the same forward pass: DNS uses only searched RoIs in eval mode).
+ */
+export async function runDetector(model: Model, loader: Loader, o: RunDetectorOptions = {}): Promise<{ images: ImageDetections[]; losses: Record<string, number> }> {
+  const head = detectorHead(model);
+  if (!head) throw new UserError(`the model is not a DeNet detector: its last layer must be DND (description: ${model.description()})`);
+  const device = o.device ?? 'cpu';
+  const images: ImageDetections[] = [];
+  const sums: Record<string, number> = {};
+  let count = 0;
+  for await (const batch of loader.epoch(0)) {
+    try {
+      const r = scope(() =>
+        noGrad(() => {
+          const x = device === 'cpu' ? (batch.images as Tensor) : (batch.images as Tensor).to(device);
+          const { output, losses } = model.forward(x, { training: false, targets: batch.targets });
+          const dets = decodeDetections(headProbabilities(output, head.layout), head.layout, o.detect);
+          return { dets, losses: Object.fromEntries(Object.entries(losses).map(([k, v]) => [k, v.item()])) };
+        }),
+      );
+      const n = batch.meta.length;
+      for (const [k, v] of Object.entries(r.losses)) sums[k] = (sums[k] ?? 0) + v * n;
+      batch.meta.forEach((meta, i) => {
+        const W = meta.originalWidth, H = meta.originalHeight;
+        const detections = r.dets[i]!.map((d) => {
+          const b = toOriginalBox(d.box, meta.transform);
+          const box: Box = [clamp(b[0], W), clamp(b[1], H), clamp(b[2], W), clamp(b[3], H)];
+          return { box, cls: d.cls, score: d.score };
+        }).filter((d) => d.box[2] > d.box[0] && d.box[3] > d.box[1]);
+        images.push({ meta, detections });
+      });
+      count += n;
+      o.onBatch?.(count);
+    } finally {
+      disposeBatch(batch);
+    }
+  }
+  return { images, losses: Object.fromEntries(Object.entries(sums).map(([k, s]) => [k, s / Math.max(1, count)])) };
+}
+
+const clamp = (v: number, hi: number) => (v < 0 ? 0 : v > hi ? hi : v);
+
+/** COCO results (`results.json` entries) for detections, with the ground truth's image and category ids. */
+export function cocoResults(images: ImageDetections[], gt: DetectionGroundTruth, dataset: Dataset): CocoResult[] {
+  const out: CocoResult[] = [];
+  for (const im of images) {
+    const id = gt.imageId(dataset.record(im.meta.index));
+    for (const d of im.detections) {
+      const [x0, y0, x1, y1] = d.box;
+      out.push({ image_id: id, category_id: gt.categoryIds[d.cls]!, bbox: [x0, y0, x1 - x0, y1 - y0], score: d.score });
+    }
+  }
+  return out;
+}
+
+/** The COCO metrics a training run logs per epoch (fractions, as COCOeval reports them). */
+export interface DetectionMetrics {
+  AP: number;
+  AP50: number;
+  AP75: number;
+}
+
+/**
+ * Detects every image of `loader` and evaluates against the dataset's ground truth: the full COCO
+ * report, the results, and the mean test loss terms.
+ */
+export async function evaluateDetector(model: Model, loader: Loader, o: RunDetectorOptions = {}): Promise<{ report: CocoReport; results: CocoResult[]; images: ImageDetections[]; losses: Record<string, number>; groundTruth: DetectionGroundTruth }> {
+  const groundTruth = detectionGroundTruth(loader.dataset);
+  const r = await runDetector(model, loader, o);
+  const results = cocoResults(r.images, groundTruth, loader.dataset);
+  // Score the images the loader delivered (all of them, unless some were unreadable or the loader
+  // streams a chunk per epoch with images_per_subset).
+  const seen = new Set(r.images.map((im) => groundTruth.imageId(loader.dataset.record(im.meta.index))));
+  const json = groundTruth.json;
+  const visited = seen.size === json.images.length ? json : { ...json, images: json.images.filter((im) => seen.has(im.id)), annotations: json.annotations.filter((a) => seen.has((a as { image_id: number }).image_id)) };
+  const report = evaluateCocoJson(visited, results);
+  return { report, results, images: r.images, losses: r.losses, groundTruth };
+}
