@@ -12,6 +12,8 @@ export interface TrainConfig {
   train: string;
   test?: string;
   extension: string;
+  /** `--test-extension`: the test set's format when it differs (default: --extension). */
+  testExtension?: string;
   borderMode: string;
   activation: string;
   solver: SolverName;
@@ -63,6 +65,7 @@ export function trainingProgram(name: string, multi = false): Command {
     .option('--train <path>', 'training data (see --extension)')
     .option('--test <path>', 'test data, evaluated after each epoch')
     .option('--extension <spec>', 'data format: png|jpg|… (class folders), npy, imagenet,…, mscoco,…, voc,…', 'png')
+    .option('--test-extension <spec>', 'data format of --test when it differs from --extension')
     .option('--border-mode <mode>', 'default convolution padding: valid|same|half|full', 'half')
     .option('--activation <name>', 'what A means: relu|elu|leaky-relu|tanh|sigmoid|…', 'relu')
     .option('--solver <name>', `solver: ${SOLVERS.join('|')}`, 'sgd')
@@ -82,7 +85,7 @@ export function trainingProgram(name: string, multi = false): Command {
     .option('--weight-init <name>', 'he-forward|he-backward|xavier-forward|xavier-backward[-uniform]', 'he-forward')
     .option('--resume [path]', 'continue an interrupted run (a run folder or its checkpoint.safetensors; default: --output-prefix)')
     .option('--device <device>', 'cpu or cuda:N (default: GPU=N from the environment, else cpu)')
-    .option('--threads <n>', 'libtorch intra-op threads (default: all cores)', num('--threads', 'positive integer'))
+    .option('--threads <n>', 'libtorch intra-op threads (default: DENET_THREADS, else all cores)', num('--threads', 'positive integer'))
     .option('--no-progress', 'no progress bar')
     .option('--verbose', 'stack traces on errors', false);
   if (multi) {
@@ -120,7 +123,7 @@ export function parseTrainArgs(name: string, argv: string[], multi = false): Tra
   for (const m of momentum) if (m >= 1) throw new UserError(`Expected momentum in [0, 1) for --learn-momentum but received ${m}`);
   if (o.resume === true && !o.outputPrefix) throw new UserError('--resume without a path needs --output-prefix (the run folder to continue)');
   return {
-    modelDesc: o.modelDesc, model: o.model, train: o.train, test: o.test, extension: o.extension, borderMode: o.borderMode,
+    modelDesc: o.modelDesc, model: o.model, train: o.train, test: o.test, extension: o.extension, testExtension: o.testExtension, borderMode: o.borderMode,
     activation: o.activation, solver: o.solver, learnRate: o.learnRate, learnMomentum: momentum, learnDecay: o.learnDecay,
     learnAnneal: o.learnAnneal, learnAnnealEpochs: o.learnAnnealEpochs, epochs: o.epochs, batchSize: o.batchSize, accumulate: o.accumulate,
     seed: o.seed, distortMode: o.distortMode, augmentMirror: !!o.augmentMirror, threadNum: o.threadNum, outputPrefix: o.outputPrefix,

@@ -3,7 +3,6 @@
  * classify` prints the top-1/top-5 error and writes `<results>.json` (errors, per-class error,
  * confusion matrix) and `<results>_confusion.png`.
  */
-import { cpus } from 'node:os';
 import { Command, CommanderError } from 'commander';
 import { confusionMatrixPng } from '../eval/confusion-png.js';
 import { classificationMetrics } from '../eval/classification.js';
@@ -14,7 +13,9 @@ import { setNumThreads } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { progressBar } from './progress.js';
-import { resolveDevice } from './session.js';
+import { defaultThreads, resolveDevice } from './session.js';
+import { isDetector } from '../detect/detect.js';
+import { predictDetections } from '../detect/predict.js';
 import { predictAll } from './test-pass.js';
 
 const MODES = ['classify', 'detect', 'mscoco', 'voc', 'image'];
@@ -23,6 +24,14 @@ function positiveInt(flag: string) {
   return (v: string): number => {
     const n = Number(v);
     if (!/^\d+$/.test(v.trim()) || n < 1) throw new UserError(`Expected a positive integer for ${flag} but received "${v}"`);
+    return n;
+  };
+}
+
+function fraction(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !(n >= 0 && n <= 1)) throw new UserError(`Expected a number in [0, 1] for ${flag} but received "${v}"`);
     return n;
   };
 }
@@ -36,12 +45,14 @@ export function predictProgram(name: string): Command {
     .option('--batch-size <n>', 'images per batch', positiveInt('--batch-size'), 64)
     .option('--thread-num <n>', 'data-loader decodes in flight', positiveInt('--thread-num'), 4)
     .option('--predict-mode <modes>', `comma list: ${MODES.join(', ')}`, 'classify')
-    .option('--results <path>', 'output path prefix (classify: <path>.json and <path>_confusion.png)', 'results')
-    .option('--score-threshold <t>', 'detection: minimum score', '0.01')
-    .option('--nms-iou <t>', 'detection: NMS IoU threshold', '0.5')
-    .option('--max-detections <n>', 'detection: per image', '100')
+    .option('--results <path>', 'output: classify writes <path>.json and <path>_confusion.png; detection writes into the folder <path>', 'results')
+    .option('--score-threshold <t>', 'detection: minimum class probability of a detection', fraction('--score-threshold'), 0.01)
+    .option('--nms-iou <t>', 'detection: NMS IoU threshold', fraction('--nms-iou'), 0.5)
+    .option('--max-detections <n>', 'detection: per image, over all classes', positiveInt('--max-detections'), 100)
+    .option('--nms <method>', 'detection: greedy, soft (Gaussian Soft-NMS) or all-pairs', 'greedy')
+    .option('--draw-threshold <t>', 'image mode: draw detections scoring at least this', fraction('--draw-threshold'), 0.3)
     .option('--device <device>', 'cpu or cuda:N (default: GPU=N from the environment, else cpu)')
-    .option('--threads <n>', 'libtorch intra-op threads (default: all cores)', positiveInt('--threads'))
+    .option('--threads <n>', 'libtorch intra-op threads (default: DENET_THREADS, else all cores)', positiveInt('--threads'))
     .option('--no-progress', 'no progress bar')
     .option('--verbose', 'stack traces on errors', false)
     .exitOverride()
@@ -77,13 +88,36 @@ export async function predictMain(argv: string[], name = 'denet predict'): Promi
   if (!o.input) throw new UserError('--input PATH is required');
   const modes = String(o.predictMode).split(',').map((s) => s.trim()).filter(Boolean);
   for (const m of modes) if (!MODES.includes(m)) throw new UserError(`unknown --predict-mode "${m}" (expected ${MODES.join(', ')})`);
-  if (!modes.includes('classify')) throw new UserError(`--predict-mode ${modes.join(',')}: detection output needs the DeNet detector (src/detect), which this build does not include yet; use classify`);
+  const detecting = modes.some((m) => m !== 'classify');
+  if (detecting && modes.includes('classify')) throw new UserError(`--predict-mode ${modes.join(',')}: classify and detection modes do not mix`);
+  if (!['greedy', 'soft', 'all-pairs'].includes(o.nms)) throw new UserError(`unknown --nms "${o.nms}" (expected greedy, soft, all-pairs)`);
 
-  setNumThreads(o.threads ?? cpus().length);
+  setNumThreads(o.threads ?? defaultThreads());
   const device = resolveDevice(o.device);
   const model = Model.load(o.model);
   try {
-    const { dataset, spec } = openDataset(o.input, o.extension);
+    const opened = openDataset(o.input, o.extension);
+    const { dataset, spec } = opened;
+    if (detecting || isDetector(model)) {
+      if (!isDetector(model)) throw new UserError(`--predict-mode ${modes.join(',')}: the model is not a DeNet detector (its last layer is ${model.tokens.at(-1)?.type}); use --predict-mode classify`);
+      if (!detecting) throw new UserError('--predict-mode classify: the model is a DeNet detector; use --predict-mode detect[,mscoco][,voc][,image]');
+      if (device !== 'cpu') model.to(device);
+      const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0] });
+      const bar = progressBar('detect', loader.samplesInEpoch(0), o.progress !== false && process.stderr.isTTY === true);
+      const t0 = performance.now();
+      try {
+        const r = await predictDetections(model, opened, loader, {
+          results: o.results, modes: new Set(modes), device, drawThreshold: o.drawThreshold,
+          detect: { scoreThreshold: o.scoreThreshold, nmsIoU: o.nmsIou, maxDetections: o.maxDetections, nms: o.nms },
+          onBatch: (done) => bar.update(done, { rate: done / ((performance.now() - t0) / 1000), loss: '-' }),
+          log: (line) => { bar.stop(); console.log(line); },
+        });
+        console.log(`${r.images} images, ${r.detections} detections${r.files.length ? `; wrote ${r.files.length} file(s) into ${o.results}` : ''}`);
+      } finally {
+        bar.stop();
+      }
+      return 0;
+    }
     if (dataset.kind !== 'classification') throw new UserError(`${dataset.source}: classify needs a classification dataset`);
     if (dataset.classNames.length > model.classNames.length) {
       throw new UserError(`${dataset.source}: labels out of range: the data has ${dataset.classNames.length} classes but the model has ${model.classNames.length}`);

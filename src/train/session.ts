@@ -7,7 +7,12 @@ import { dirname } from 'node:path';
 import { parseDistort } from '../data/distort.js';
 import { createLoader } from '../data/loader.js';
 import { openDataset, type OpenedDataset } from '../data/open.js';
-import type { Dataset } from '../data/types.js';
+import type { Dataset, Loader } from '../data/types.js';
+import type { TrainableModel } from './model-like.js';
+import type { TestResult } from './test-pass.js';
+import { checkDetectionClasses } from '../detect/predict.js';
+import { evaluateDetector } from '../detect/evaluate.js';
+import { isDetector } from '../detect/detect.js';
 import { Model } from '../model/index.js';
 import { cuda, manualSeed, setNumThreads } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
@@ -18,6 +23,13 @@ import { nextRunDir, RunFolder } from './run-folder.js';
 import { LearnSchedule } from './schedule.js';
 import { createSolver } from './solvers/index.js';
 import { Trainer } from './trainer.js';
+
+/** libtorch threads: DENET_THREADS, else the cores shared evenly by the ranks. */
+export function defaultThreads(world = 1, env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.DENET_THREADS);
+  if (env.DENET_THREADS && Number.isInteger(n) && n > 0) return n;
+  return Math.max(1, Math.floor(cpus().length / world));
+}
 
 /** Resolves the device: --device, else GPU=N from the environment (CPU with a warning when CUDA is absent), else cpu. */
 export function resolveDevice(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, warn = (m: string) => console.warn(m)): string {
@@ -68,6 +80,16 @@ export async function probeInputShape(opened: OpenedDataset, channels?: number):
 }
 
 function checkClasses(model: Model, train: Dataset, test?: Dataset): void {
+  const detector = isDetector(model);
+  for (const [what, ds] of [['--train', train], ['--test', test]] as const) {
+    if (!ds) continue;
+    if (ds.kind === 'detection' && !detector) {
+      throw new UserError(`${what} ${ds.source}: detection data needs a detector (a model ending in DNC … DNS … DND, see examples/); this model ends in ${model.tokens.at(-1)?.type ?? 'nothing'}`);
+    }
+    if (ds.kind === 'classification' && detector) throw new UserError(`${what} ${ds.source}: a DeNet detector needs detection data (mscoco,… or voc,…), not class folders`);
+    if (detector) checkDetectionClasses(model, ds, what);
+  }
+  if (detector) return;
   for (const [what, ds] of [['--train', train], ['--test', test]] as const) {
     if (!ds) continue;
     if (ds.classNames.length > model.classNames.length) {
@@ -78,6 +100,13 @@ function checkClasses(model: Model, train: Dataset, test?: Dataset): void {
       throw new UserError(`${what} ${ds.source}: class ${bad} is "${ds.classNames[bad]}" but the model's class ${bad} is "${model.classNames[bad]}"`);
     }
   }
+}
+
+/** The per-epoch test pass of a detector: mean test losses and COCO AP, AP50, AP75 (fractions). */
+async function detectionTestPass(model: TrainableModel, loader: Loader, device: string): Promise<TestResult> {
+  const r = await evaluateDetector(model as Model, loader, { device });
+  const { AP, AP50, AP75 } = r.report.stats;
+  return { losses: r.losses, metrics: { AP, AP50, AP75 }, images: r.images.length };
 }
 
 export interface SessionOptions {
@@ -92,13 +121,13 @@ export interface SessionOptions {
 export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ dir?: string; history: EpochResult[] }> {
   const world = s.dist?.worldSize ?? 1;
   const rank = s.dist?.rank ?? 0;
-  setNumThreads(c.threads ?? Math.max(1, Math.floor(cpus().length / world)));
+  setNumThreads(c.threads ?? defaultThreads(world));
   const device = s.dist ? s.dist.device : resolveDevice(c.device);
   const warn = rank === 0 ? (m: string) => console.warn(m) : () => {};
 
   // ---- data -----------------------------------------------------------------------------------
   const trainSet = openDataset(c.train, c.extension);
-  const testSet = c.test ? openDataset(c.test, c.extension) : undefined;
+  const testSet = c.test ? openDataset(c.test, c.testExtension ?? c.extension) : undefined;
   const distort = c.distortMode ? parseDistort(c.distortMode) : undefined;
 
   // ---- model: checkpoint, file or description --------------------------------------------------
@@ -156,6 +185,7 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
       model, solver, schedule, train: trainLoader, test: testLoader, epochs: c.epochs, run, device, accumulate: c.accumulate, seed: c.seed,
       dist: world > 1 ? { rank, worldSize: world } : undefined, progress: c.progress ? undefined : false, log: s.log,
       options: resolved as unknown as Record<string, unknown>,
+      evaluate: isDetector(model) ? detectionTestPass : undefined,
     });
     if (ckpt) trainer.restore(ckpt);
     const history = await trainer.run();

@@ -16,7 +16,7 @@ import type { RunFolder } from './run-folder.js';
 import type { LearnSchedule } from './schedule.js';
 import type { Solver } from './solvers/index.js';
 import { EventWriter } from './tensorboard.js';
-import { testPass } from './test-pass.js';
+import { testPass, type TestResult } from './test-pass.js';
 
 export interface TrainerOptions {
   model: TrainableModel;
@@ -42,6 +42,8 @@ export interface TrainerOptions {
   modelMetadata?: Record<string, string>;
   /** Resolved options stored in the checkpoint. */
   options?: Record<string, unknown>;
+  /** The test pass (default: mean losses + top-1/top-5 error); detection passes COCO AP here. */
+  evaluate?: (model: TrainableModel, loader: Loader, device: string) => Promise<TestResult>;
 }
 
 /** Thrown when a loss term is NaN or infinite. */
@@ -213,7 +215,7 @@ export class Trainer {
     const trainLoss = Object.fromEntries(Object.entries(sums).map(([k, s]) => [k, s / images]));
     const row: EpochResult = { epoch: epoch + 1, lr, trainLoss, time: 0, imagesPerSecond: images / trainTime };
     if (this.o.test && run) {
-      const t = await testPass(this.o.model, this.o.test, this.device);
+      const t = await (this.o.evaluate ?? testPass)(this.o.model, this.o.test, this.device);
       row.testLoss = t.losses;
       row.metrics = t.metrics;
     }
@@ -259,6 +261,7 @@ export function formatEpochLine(r: EpochResult, epochs: number): string {
   if (r.testLoss && Object.keys(r.testLoss).length) parts.push(`test loss ${Object.entries(r.testLoss).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(' ')}`);
   const m = r.metrics ?? {};
   if (m.top1_error !== undefined) parts.push(`top1 error ${(m.top1_error * 100).toFixed(2)}%  top5 error ${(m.top5_error! * 100).toFixed(2)}%`);
+  if (m.AP !== undefined) parts.push(['AP', 'AP50', 'AP75'].map((k) => `${k} ${m[k]!.toFixed(3)}`).join(' '));
   parts.push(`${r.time.toFixed(1)} s${r.imagesPerSecond ? ` (${r.imagesPerSecond.toFixed(0)} img/s)` : ''}`);
   return parts.join('  ');
 }

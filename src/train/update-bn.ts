@@ -8,7 +8,6 @@
  * first batch runs once more with the buffers set to 1 under the same RNG state (same dropout
  * masks), which gives (1 − m) + m·(batch statistic): the difference is 1 − m.
  */
-import { cpus } from 'node:os';
 import { Command, CommanderError } from 'commander';
 import { createLoader } from '../data/loader.js';
 import { openDataset } from '../data/open.js';
@@ -17,7 +16,7 @@ import { Model } from '../model/index.js';
 import { getRngState, keep, noGrad, scope, setNumThreads, setRngState, zerosLike, type Tensor } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import { progressBar } from './progress.js';
-import { resolveDevice } from './session.js';
+import { defaultThreads, resolveDevice } from './session.js';
 
 function positiveInt(flag: string) {
   return (v: string): number => {
@@ -106,7 +105,7 @@ export async function updateBnMain(argv: string[], name = 'model-update-bn'): Pr
   const o = p.opts();
   if (!o.model) throw new UserError('--model FILE is required');
   if (!o.train) throw new UserError('--train PATH is required');
-  setNumThreads(o.threads ?? cpus().length);
+  setNumThreads(o.threads ?? defaultThreads());
   const device = resolveDevice(o.device);
   const model = Model.load(o.model);
   try {
