@@ -12,10 +12,13 @@ export function tmp(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `denet-${prefix}-`));
 }
 
-/** Runs `src/cli/<program>.ts` with tsx; returns exit status and output. */
+/**
+ * Runs `src/cli/<program>.ts` with tsx; returns exit status and output. One libtorch thread
+ * (DENET_THREADS=1): on a busy shared machine two OpenMP threads run up to 20× slower.
+ */
 export function cli(program: string, args: string[], env: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', `${program}.ts`), ...args], {
-    cwd: ROOT, encoding: 'utf8', env: { ...process.env, DENET_VERBOSE: '', ...env }, timeout: 120_000,
+    cwd: ROOT, encoding: 'utf8', env: { ...process.env, DENET_VERBOSE: '', DENET_THREADS: '1', ...env }, timeout: 120_000,
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
