@@ -15,7 +15,8 @@
 import { mkdirSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import type { OpenedDataset } from '../data/open.js';
-import type { Dataset, Loader } from '../data/types.js';
+import sharp from 'sharp';
+import type { Box, Dataset, Loader } from '../data/types.js';
 import { formatCocoSummary, type CocoStats } from '../eval/coco/index.js';
 import { drawDetections } from '../eval/draw.js';
 import { evaluateVocDetections, writeVocResults, type VocDetection, type VocGroundTruth } from '../eval/voc/index.js';
@@ -95,15 +96,24 @@ export function vocDetections(images: ImageDetections[], classNames: string[]): 
   return out;
 }
 
-/** Draws each image's detections (score ≥ threshold) into `dir/<stem>.png`; returns the files. */
+/** Pictures of images smaller than this (long side, pixels) are enlarged (nearest) so labels stay legible. */
+const MIN_PICTURE_SIDE = 384;
+
+/**
+ * Draws each image's detections (score ≥ threshold) into `dir/<stem>.png`; returns the files.
+ * Small images are enlarged by an integer factor first (boxes scaled with them).
+ */
 export async function writeDetectionPictures(images: ImageDetections[], classNames: string[], dir: string, threshold = 0.3, max = Infinity): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   const files: string[] = [];
   for (const im of images.slice(0, max)) {
     if (!im.meta.file) continue;
-    const dets = im.detections.filter((d) => d.score >= threshold).map((d) => ({ box: d.box, label: classNames[d.cls]!, score: d.score, classIndex: d.cls }));
+    const long = Math.max(im.meta.originalWidth, im.meta.originalHeight);
+    const k = long > 0 && long < MIN_PICTURE_SIDE ? Math.ceil(MIN_PICTURE_SIDE / long) : 1;
+    const dets = im.detections.filter((d) => d.score >= threshold).map((d) => ({ box: d.box.map((v) => v * k) as Box, label: classNames[d.cls]!, score: d.score, classIndex: d.cls }));
+    const source = k === 1 ? im.meta.file : await sharp(im.meta.file).rotate().resize({ width: im.meta.originalWidth * k, height: im.meta.originalHeight * k, kernel: 'nearest' }).png().toBuffer();
     const f = join(dir, `${stem(im.meta.file)}.png`);
-    writeFileAtomic(f, await drawDetections(im.meta.file, dets));
+    writeFileAtomic(f, await drawDetections(source, dets));
     files.push(f);
   }
   return files;
