@@ -47,7 +47,7 @@ function num(flag: string, kind: 'positive' | 'non-negative' | 'positive integer
     const n = Number(v);
     const ok = v.trim() !== '' && Number.isFinite(n) &&
       (kind === 'positive' ? n > 0 : kind === 'non-negative' ? n >= 0 : kind === 'positive integer' ? Number.isInteger(n) && n > 0 : Number.isInteger(n));
-    if (!ok) throw new UserError(`Expected ${kind === 'integer' ? 'an integer' : `a ${kind} number`} for ${flag} but received "${v}"`);
+    if (!ok) throw new UserError(`Expected ${kind === 'integer' ? 'an integer' : kind === 'positive integer' ? 'a positive integer' : `a ${kind} number`} for ${flag} but received "${v}"`);
     return n;
   };
 }
