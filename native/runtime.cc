@@ -11,16 +11,19 @@ namespace denet {
 static int64_t mmapThreshold = -1;
 
 /**
- * glibc raises its mmap threshold dynamically after large frees, so big tensor buffers then live in
- * per-thread heap arenas and RSS keeps growing. A fixed threshold sends them back to the OS on free.
- * DENET_MMAP_THRESHOLD=<bytes> overrides; 0 keeps glibc's defaults.
+ * Allocator policy. glibc's default raises its mmap threshold after large frees, so big tensor
+ * buffers are reused from the heap; that is what PyTorch runs with and it is fast. A fixed low
+ * threshold (every buffer above it mmapped and unmapped) keeps RSS lowest, but the page faults
+ * made training 2-5x slower in our measurements (README "Threads and memory"), so it is opt-in:
+ * DENET_MMAP_THRESHOLD=<bytes>. Scopes free tensors explicitly and the trainer calls malloc_trim
+ * between epochs, which keeps RSS flat with the default policy.
  */
 static void tuneAllocator() {
   const char* env = std::getenv("DENET_MMAP_THRESHOLD");
-  int64_t bytes = env ? std::atoll(env) : 256 * 1024;
+  int64_t bytes = env ? std::atoll(env) : 0;
   if (bytes > 0) {
     mallopt(M_MMAP_THRESHOLD, static_cast<int>(bytes));
-    mallopt(M_TRIM_THRESHOLD, static_cast<int>(4 * bytes));
+    mallopt(M_TRIM_THRESHOLD, static_cast<int>(2 * bytes));
     mmapThreshold = bytes;
   }
 }

@@ -35,7 +35,7 @@ export function collectInfo(): Info {
     gloo: b.gloo,
     nccl: b.nccl,
     threads: getNumThreads(),
-    allocator: b.mmapThreshold > 0 ? `glibc, mmap threshold ${b.mmapThreshold} B (DENET_MMAP_THRESHOLD)` : 'glibc defaults',
+    allocator: b.mmapThreshold > 0 ? `glibc, fixed mmap threshold ${b.mmapThreshold} B (DENET_MMAP_THRESHOLD)` : 'glibc, dynamic mmap threshold (set DENET_MMAP_THRESHOLD=<bytes> for a fixed one)',
   };
 }
 

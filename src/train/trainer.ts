@@ -6,7 +6,7 @@
  */
 import { disposeBatch } from '../data/to-tensor.js';
 import type { Batch, Loader } from '../data/types.js';
-import { cat, distributed, getRngState, noGrad, scope, setRngState, zerosLike, type Tensor } from '../torch/index.js';
+import { cat, distributed, getRngState, mallocTrim, noGrad, scope, setRngState, zerosLike, type Tensor } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import { writeCheckpoint, type CheckpointState } from './checkpoint.js';
 import type { TrainableModel } from './model-like.js';
@@ -223,6 +223,8 @@ export class Trainer {
     this.history.push(row);
     this.epoch = epoch + 1;
     if (run) await this.saveEpoch(row);
+    // Hand the epoch's freed heap back to the OS (glibc keeps it otherwise; see native/runtime.cc).
+    mallocTrim();
   }
 
   private async saveEpoch(row: EpochResult): Promise<void> {
