@@ -13,7 +13,7 @@ import { setNumThreads } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { progressBar } from './progress.js';
-import { defaultThreads, resolveDevice } from './session.js';
+import { defaultThreads, probeInputShape, resolveDevice } from './session.js';
 import { isDetector } from '../detect/detect.js';
 import { predictDetections } from '../detect/predict.js';
 import { predictAll } from './test-pass.js';
@@ -50,7 +50,10 @@ export function predictProgram(name: string): Command {
     .option('--nms-iou <t>', 'detection: NMS IoU threshold', fraction('--nms-iou'), 0.5)
     .option('--max-detections <n>', 'detection: per image, over all classes', positiveInt('--max-detections'), 100)
     .option('--nms <method>', 'detection: greedy, soft (Gaussian Soft-NMS) or all-pairs', 'greedy')
+    .option('--soft-sigma <s>', 'detection: Soft-NMS σ (with --nms soft)', fraction('--soft-sigma'), 0.5)
+    .option('--no-fitness', 'detection: rank by the class probability instead of the fitness score (.J/.I heads)')
     .option('--draw-threshold <t>', 'image mode: draw detections scoring at least this', fraction('--draw-threshold'), 0.3)
+    .option('--max-pictures <n>', 'image mode: draw at most this many images (default: all)', positiveInt('--max-pictures'))
     .option('--device <device>', 'cpu or cuda:N (default: GPU=N from the environment, else cpu)')
     .option('--threads <n>', 'libtorch intra-op threads (default: DENET_THREADS, else all cores)', positiveInt('--threads'))
     .option('--no-progress', 'no progress bar')
@@ -101,18 +104,22 @@ export async function predictMain(argv: string[], name = 'denet predict'): Promi
     if (detecting || isDetector(model)) {
       if (!isDetector(model)) throw new UserError(`--predict-mode ${modes.join(',')}: the model is not a DeNet detector (its last layer is ${model.tokens.at(-1)?.type}); use --predict-mode classify`);
       if (!detecting) throw new UserError('--predict-mode classify: the model is a DeNet detector; use --predict-mode detect[,mscoco][,voc][,image]');
+      if (dataset.kind === 'detection') {
+        const shape = await probeInputShape(opened, model.inputShape[0]);
+        if (shape.join() !== model.inputShape.join()) throw new UserError(`${dataset.source}: images are ${shape.join('×')} (C×H×W) but the model expects ${model.inputShape.join('×')}; use --extension …,scale=…,crop=… to resize`);
+      }
       if (device !== 'cpu') model.to(device);
       const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0] });
       const bar = progressBar('detect', loader.samplesInEpoch(0), o.progress !== false && process.stderr.isTTY === true);
       const t0 = performance.now();
       try {
         const r = await predictDetections(model, opened, loader, {
-          results: o.results, modes: new Set(modes), device, drawThreshold: o.drawThreshold,
-          detect: { scoreThreshold: o.scoreThreshold, nmsIoU: o.nmsIou, maxDetections: o.maxDetections, nms: o.nms },
+          results: o.results, modes: new Set(modes), device, drawThreshold: o.drawThreshold, maxPictures: o.maxPictures,
+          detect: { scoreThreshold: o.scoreThreshold, nmsIoU: o.nmsIou, maxDetections: o.maxDetections, nms: o.nms, softSigma: o.softSigma, fitness: o.fitness !== false },
           onBatch: (done) => bar.update(done, { rate: done / ((performance.now() - t0) / 1000), loss: '-' }),
           log: (line) => { bar.stop(); console.log(line); },
         });
-        console.log(`${r.images} images, ${r.detections} detections${r.files.length ? `; wrote ${r.files.length} file(s) into ${o.results}` : ''}`);
+        console.log(`${r.images} images, ${r.detections} detections (${(r.images / ((performance.now() - t0) / 1000)).toFixed(1)} img/s)${r.files.length ? `; wrote ${r.files.length} file(s) into ${o.results}` : ''}`);
       } finally {
         bar.stop();
       }

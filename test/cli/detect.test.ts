@@ -44,7 +44,7 @@ test('model-train on mscoco data: every loss term and COCO AP per epoch; model-p
   // Predict on the VOC layout of the held-out split: COCO numbers, results.json, comp4 files, VOC mAP, pictures.
   const res = join(out, 'predict');
   const p = cli('model-predict', ['--model', MODEL, '--input', DATA, '--extension', 'voc,2026-test', '--predict-mode', 'detect,mscoco,voc,image', '--results', res,
-    '--score-threshold', '0.02', '--nms-iou', '0.6', '--max-detections', '50', '--nms', 'soft', '--threads', '1'], ENV);
+    '--score-threshold', '0.02', '--nms-iou', '0.6', '--max-detections', '50', '--nms', 'soft', '--soft-sigma', '0.4', '--max-pictures', '5', '--threads', '1'], ENV);
   assert.equal(p.status, 0, p.stderr);
   assert.equal(p.stdout.match(/^ Average (Precision|Recall) +\(A[PR]\) @\[ IoU=.* \] = -?\d\.\d{3}$/gm)?.length, 12, p.stdout);
   assert.match(p.stdout, /VOC mAP \(all-point, IoU 0\.5\): \d\.\d{4}/);
@@ -56,7 +56,7 @@ test('model-train on mscoco data: every loss term and COCO AP per epoch; model-p
   assert.ok(existsSync(join(res, 'ground_truth.json')), 'VOC data: the COCO-format ground truth it was scored against');
   for (const c of CLASSES) assert.ok(existsSync(join(res, `comp4_det_test_${c}.txt`)), `comp4 file of ${c}`);
   const pics = readdirSync(join(res, 'images'));
-  assert.equal(pics.length, 8);
+  assert.equal(pics.length, 5, '--max-pictures 5');
   assert.ok(pics.every((f) => f.endsWith('.png')));
   // denet eval coco on the files written reproduces the printed AP.
   const e = cli('denet', ['eval', 'coco', '--gt', join(res, 'ground_truth.json'), '--dt', join(res, 'results.json')]);
