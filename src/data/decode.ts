@@ -1,8 +1,9 @@
 /**
  * Decodes one image file with sharp (libvips, on libuv's thread pool): reads the header, plans
- * the crop, resizes and extracts in libvips, then writes CHW float32 pixels. Missing or corrupt
- * files reject with a plain Error (the loader skips them); an image whose size disagrees with its
- * annotation is a `UserError`.
+ * the crop, resizes and extracts in libvips to uint8 (`decodeRaw`); `writeDecoded` then writes
+ * the CHW float32 pixels in one pass, wherever the caller wants them (the loader: straight into
+ * the batch). Missing or corrupt files reject with a plain Error (the loader skips them); an
+ * image whose size disagrees with its annotation is a `UserError`.
  */
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
@@ -32,16 +33,33 @@ export async function imageHeader(file: string | Buffer): Promise<{ width: numbe
 }
 
 /**
- * Decodes `record.file`. `plan(w, h)` chooses the geometry from the original size; `photo` is the
- * photometric change; `channels` 1 or 3 forces grey or sRGB output.
+ * A decoded sample before its conversion to float: the part of the crop window that lies on the
+ * image, as HWC uint8 pixels, and where it goes in the network input. `writeDecoded` turns it
+ * into CHW float32 (photometric change, mirror, padding) straight into its place in a batch.
  */
-export async function decodeImage(
-  record: SampleRecord,
-  channels: number,
-  plan: (width: number, height: number) => CropPlan,
-  photo: PhotoParams,
-  subtractMean: boolean,
-): Promise<DecodedImage> {
+export interface DecodedRaw {
+  /** HWC uint8 pixels, `srcW`×`srcH`×`channels` (empty when the window misses the image). */
+  pixels: Uint8Array;
+  srcW: number;
+  srcH: number;
+  channels: number;
+  /** Where `pixels`' top-left lands in the network input (before mirroring). */
+  placeX: number;
+  placeY: number;
+  /** Network-input size. */
+  width: number;
+  height: number;
+  originalWidth: number;
+  originalHeight: number;
+  transform: SampleTransform;
+}
+
+/**
+ * Decodes `record.file` to uint8 pixels. `plan(w, h)` chooses the geometry from the original
+ * size; `channels` 1 or 3 forces grey or sRGB output. libvips reads, crops and resizes; only the
+ * part of the original under the crop window is resized.
+ */
+export async function decodeRaw(record: SampleRecord, channels: number, plan: (width: number, height: number) => CropPlan): Promise<DecodedRaw> {
   const buf = await readFile(record.file);
   const { width: ow, height: oh } = await imageHeader(buf);
   if ((record.width !== undefined && record.width !== ow) || (record.height !== undefined && record.height !== oh)) {
@@ -56,8 +74,7 @@ export async function decodeImage(
   const iy0 = Math.max(0, Math.floor(p.cropY / sy));
   const ix1 = Math.min(ow, Math.ceil((p.cropX + p.width) / sx));
   const iy1 = Math.min(oh, Math.ceil((p.cropY + p.height) / sy));
-  const data = new Float32Array(channels * p.width * p.height);
-  let src: Uint8Array = new Uint8Array(0);
+  let pixels: Uint8Array = new Uint8Array(0);
   let srcW = 0;
   let srcH = 0;
   let scaleX = sx;
@@ -86,12 +103,39 @@ export async function decodeImage(
       img = channels === 3 ? img.toColourspace('srgb') : img.toColourspace('b-w');
       const out = await img.raw().toBuffer({ resolveWithObject: true });
       if (out.info.channels !== channels) throw new Error(`decoded ${out.info.channels} channels, expected ${channels}`);
-      src = out.data;
+      pixels = new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength);
       srcW = out.info.width;
       srcH = out.info.height;
     }
   }
-  writeChw({ src, srcW, srcH, channels, dst: data, dstOffset: 0, outW: p.width, outH: p.height, placeX: ex0 - px, placeY: ey0 - py, flip: p.flip, photo, subtractMean });
   const transform: SampleTransform = { scaleX, scaleY, offsetX: -ix0 * scaleX - px, offsetY: -iy0 * scaleY - py, flip: p.flip, width: p.width, height: p.height };
-  return { data, channels, width: p.width, height: p.height, originalWidth: ow, originalHeight: oh, transform };
+  return { pixels, srcW, srcH, channels, placeX: ex0 - px, placeY: ey0 - py, width: p.width, height: p.height, originalWidth: ow, originalHeight: oh, transform };
+}
+
+/**
+ * Writes a decoded sample as CHW float32 at `dst[offset ..]` (`channels`×`height`×`width` values,
+ * every one written): mirror, photometric change, mean padding and optional mean subtraction.
+ */
+export function writeDecoded(d: DecodedRaw, dst: Float32Array, offset: number, photo: PhotoParams, subtractMean: boolean): void {
+  writeChw({
+    src: d.pixels, srcW: d.srcW, srcH: d.srcH, channels: d.channels, dst, dstOffset: offset, outW: d.width, outH: d.height,
+    placeX: d.placeX, placeY: d.placeY, flip: d.transform.flip, photo, subtractMean,
+  });
+}
+
+/**
+ * Decodes `record.file` to CHW float32 (`decodeRaw` then `writeDecoded` into a new array).
+ * `photo` is the photometric change.
+ */
+export async function decodeImage(
+  record: SampleRecord,
+  channels: number,
+  plan: (width: number, height: number) => CropPlan,
+  photo: PhotoParams,
+  subtractMean: boolean,
+): Promise<DecodedImage> {
+  const raw = await decodeRaw(record, channels, plan);
+  const data = new Float32Array(channels * raw.width * raw.height);
+  writeDecoded(raw, data, 0, photo, subtractMean);
+  return { data, channels, width: raw.width, height: raw.height, originalWidth: raw.originalWidth, originalHeight: raw.originalHeight, transform: raw.transform };
 }

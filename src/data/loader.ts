@@ -2,16 +2,18 @@
  * The background loader: a deterministic order for (seed, epoch), `threads` decodes in flight on
  * libuv's pool, up to `prefetch` batches decoded ahead of the consumer, batches assembled in order
  * from the successful samples. Each sample's randomness comes from `Rng(seed, epoch, index)`, so
- * batches do not depend on which worker finishes first. Missing or corrupt images are skipped,
+ * batches do not depend on which worker finishes first. Decoded images wait as uint8 pixels and
+ * are converted to float once, straight into their place in the batch; `epoch()` reuses the
+ * batch buffer once libtorch has copied it. Missing or corrupt images are skipped,
  * warned about and counted; a `UserError` (e.g. an image that disagrees with its annotation) stops.
  */
 import { UserError } from '../util/errors.js';
 import { planCrop } from './crop-plan.js';
-import { decodeImage, imageHeader } from './decode.js';
+import { decodeImage, decodeRaw, imageHeader, writeDecoded, type DecodedRaw } from './decode.js';
 import { distort, distortActive, type DistortSpec } from './distort.js';
 import { defaultImageOptions, type ImageOptions } from './extension-spec.js';
 import { buildTargets, scaleTransform } from './geometry.js';
-import { NO_PHOTO, randomPhoto } from './photo.js';
+import { NO_PHOTO, randomPhoto, type PhotoParams } from './photo.js';
 import { Rng } from './rng.js';
 import { toTensorBatch } from './to-tensor.js';
 import type { ArrayBatch, Batch, Dataset, DetectionTargets, Epoch, EpochStats, ImageArray, Loader, SampleMeta } from './types.js';
@@ -43,8 +45,10 @@ export interface LoaderOptions {
   warn?: (message: string) => void;
 }
 
+/** A loaded sample: float pixels (in-memory sets, distort-mode) or uint8 pixels still to convert. */
 interface Sample {
-  data: Float32Array;
+  data?: Float32Array;
+  raw?: { image: DecodedRaw; photo: PhotoParams; subtractMean: boolean };
   label?: number;
   targets?: DetectionTargets;
   meta: SampleMeta;
@@ -139,8 +143,10 @@ class BackgroundLoader implements Loader {
     const rec = ds.record(index);
     const rng = new Rng(this.o.seed, epoch, index);
     const train = this.o.train;
-    let data: Float32Array;
+    let data: Float32Array | undefined;
+    let raw: Sample['raw'];
     let meta: SampleMeta;
+    const distortSpec = ds.kind === 'classification' && train ? this.distortSpec() : undefined;
     if (ds.pixels) {
       const p: ImageArray = ds.pixels(index);
       data = p.data;
@@ -148,25 +154,43 @@ class BackgroundLoader implements Loader {
     } else {
       const img = this.o.image;
       const photo = train && img.augmentPhoto ? randomPhoto(rng) : NO_PHOTO;
-      const decoded = await decodeImage(rec, g.channels, (w, h) => planCrop(w, h, img, train, rng, rec.objects, g.size), photo, img.subtractMean);
-      data = decoded.data;
-      meta = { index, id: rec.id, file: rec.file, originalWidth: decoded.originalWidth, originalHeight: decoded.originalHeight, transform: decoded.transform };
-    }
-    if (ds.kind === 'classification' && train) {
-      const d: DistortSpec = { ...(this.o.distort ?? { offset: 0, scale: 0, rotation: 0, mirror: 0 }) };
-      if (this.o.augmentMirror) d.mirror = Math.max(d.mirror, 50);
-      if (distortActive(d)) {
-        const t = meta.transform;
-        data = distort({ data, channels: g.channels, width: t.width, height: t.height }, d, rng).data;
+      const plan = (w: number, h: number) => planCrop(w, h, img, train, rng, rec.objects, g.size);
+      if (distortSpec) {
+        const decoded = await decodeImage(rec, g.channels, plan, photo, img.subtractMean);
+        data = decoded.data;
+        meta = { index, id: rec.id, file: rec.file, originalWidth: decoded.originalWidth, originalHeight: decoded.originalHeight, transform: decoded.transform };
+      } else {
+        const image = await decodeRaw(rec, g.channels, plan);
+        raw = { image, photo, subtractMean: img.subtractMean };
+        meta = { index, id: rec.id, file: rec.file, originalWidth: image.originalWidth, originalHeight: image.originalHeight, transform: image.transform };
       }
     }
-    const sample: Sample = { data, meta };
+    if (distortSpec) {
+      const t = meta.transform;
+      data = distort({ data: data!, channels: g.channels, width: t.width, height: t.height }, distortSpec, rng).data;
+    }
+    const sample: Sample = { data, raw, meta };
     if (ds.kind === 'classification') sample.label = rec.label;
     else sample.targets = buildTargets(rec.objects ?? [], meta.transform, this.o.image.minVisible);
     return sample;
   }
 
+  /** The classification distortion of a training sample, or undefined when it changes nothing. */
+  private distortSpec(): DistortSpec | undefined {
+    const d: DistortSpec = { ...(this.o.distort ?? { offset: 0, scale: 0, rotation: 0, mirror: 0 }) };
+    if (this.o.augmentMirror) d.mirror = Math.max(d.mirror, 50);
+    return distortActive(d) ? d : undefined;
+  }
+
   epochArrays(epoch: number): Epoch<ArrayBatch> {
+    return this.batches(epoch);
+  }
+
+  /**
+   * The batches of an epoch. `spare` (from `epoch()`) holds image buffers whose contents have
+   * been copied into tensors; a batch takes one instead of allocating when one is big enough.
+   */
+  private batches(epoch: number, spare?: Float32Array[]): Epoch<ArrayBatch> {
     const stats: EpochStats = { images: 0, skipped: 0, skippedFiles: [] };
     const self = this;
     async function* run(): AsyncGenerator<ArrayBatch> {
@@ -204,7 +228,7 @@ class BackgroundLoader implements Loader {
       };
       let pending: Sample[] = [];
       let batchIndex = 0;
-      const emit = (samples: Sample[]): ArrayBatch => self.assemble(samples, g.channels, batchIndex++);
+      const emit = (samples: Sample[]): ArrayBatch => self.assemble(samples, g.channels, batchIndex++, spare?.pop());
       for (let pos = 0; pos < order.length; pos++) {
         while (started < order.length && started < pos + window) start(started++);
         const r = await results[pos]!;
@@ -231,11 +255,18 @@ class BackgroundLoader implements Loader {
     return { stats, [Symbol.asyncIterator]: run };
   }
 
-  private assemble(samples: Sample[], C: number, index: number): ArrayBatch {
+  /** Writes the samples' pixels into one `[B,C,H,W]` array (`reuse`'s memory when it is big enough). */
+  private assemble(samples: Sample[], C: number, index: number, reuse?: Float32Array): ArrayBatch {
     const t = samples[0]!.meta.transform;
     const n = C * t.width * t.height;
-    const images = new Float32Array(samples.length * n);
-    samples.forEach((s, i) => images.set(s.data, i * n));
+    const length = samples.length * n;
+    const images = reuse && reuse.length >= length ? reuse.subarray(0, length) : new Float32Array(length);
+    samples.forEach((s, i) => {
+      const st = s.meta.transform;
+      if (st.width !== t.width || st.height !== t.height) throw new Error(`batch ${index}: sample ${s.meta.index} is ${st.width}x${st.height}, expected ${t.width}x${t.height}`);
+      if (s.raw) writeDecoded(s.raw.image, images, i * n, s.raw.photo, s.raw.subtractMean);
+      else images.set(s.data!, i * n);
+    });
     const batch: ArrayBatch = { images, shape: [samples.length, C, t.height, t.width], meta: samples.map((s) => s.meta), index };
     if (this.dataset.kind === 'classification') batch.labels = Int32Array.from(samples, (s) => s.label ?? -1);
     else batch.targets = samples.map((s) => s.targets!);
@@ -243,13 +274,20 @@ class BackgroundLoader implements Loader {
   }
 
   epoch(epoch: number): Epoch<Batch> {
-    const inner = this.epochArrays(epoch);
+    // tensor() copies the pixels, so each batch's buffer serves the next batch (no 50 MB
+    // allocation and page faults per batch of 16 512x512 images).
+    const spare: Float32Array[] = [];
+    const inner = this.batches(epoch, spare);
     return {
       get stats() {
         return inner.stats;
       },
       async *[Symbol.asyncIterator]() {
-        for await (const b of inner) yield await toTensorBatch(b);
+        for await (const b of inner) {
+          const t = await toTensorBatch(b);
+          spare.push(new Float32Array(b.images.buffer));
+          yield t;
+        }
       },
     };
   }

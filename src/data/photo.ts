@@ -45,54 +45,86 @@ export interface ChwWrite {
 /**
  * Writes one output image: pixels outside the placed source get the mean colour; values are
  * scaled to [0,1], photometrically adjusted (saturation about the luma, contrast about 0.5,
- * brightness), clamped, then optionally mean-subtracted.
+ * brightness), clamped, then optionally mean-subtracted. Every value of the destination image is
+ * written, so `dst` may hold stale data (a recycled batch buffer).
+ *
+ * One pass over the source: saturation and contrast are one linear map per pixel,
+ * `out = A·v + B·luma(v) + shift` with `A = contrast·saturation`, `B = contrast·(1 − saturation)`.
  */
 export function writeChw(a: ChwWrite): void {
-  const { src, srcW, srcH, channels: C, dst, dstOffset, outW, outH, placeX, placeY, flip, photo, subtractMean } = a;
+  const { srcW, srcH, channels: C, dst, dstOffset, outW, outH, placeX, placeY, flip, photo, subtractMean } = a;
+  if (C !== 1 && C !== 3) throw new Error(`writeChw: expected 1 or 3 channels but received ${C}`);
+  // A plain Uint8Array view: Buffers (a subclass) would make the loops below polymorphic.
+  const src = a.src.constructor === Uint8Array ? a.src : new Uint8Array(a.src.buffer, a.src.byteOffset, a.src.byteLength);
   const plane = outW * outH;
   const mean = C === 3 ? IMAGENET_MEAN : [IMAGENET_MEAN.reduce((x, y) => x + y) / 3];
-  for (let c = 0; c < C; c++) {
-    const fill = subtractMean ? 0 : mean[c]!;
-    dst.fill(fill, dstOffset + c * plane, dstOffset + (c + 1) * plane);
-  }
+  // The placed source, clipped to the output, in output columns before (x0..x1) and after mirroring (d0..d1).
   const x0 = Math.max(0, placeX);
   const x1 = Math.min(outW, placeX + srcW);
   const y0 = Math.max(0, placeY);
   const y1 = Math.min(outH, placeY + srcH);
-  const identity = photo.brightness === 0 && photo.contrast === 1 && photo.saturation === 1;
+  const empty = x1 <= x0 || y1 <= y0;
+  const d0 = flip ? outW - x1 : x0;
+  const d1 = flip ? outW - x0 : x1;
+  // Padding: whole rows above and below the source, and the columns beside it.
+  for (let c = 0; c < C; c++) {
+    const fill = subtractMean ? 0 : mean[c]!;
+    const base = dstOffset + c * plane;
+    if (empty) {
+      dst.fill(fill, base, base + plane);
+      continue;
+    }
+    dst.fill(fill, base, base + y0 * outW);
+    dst.fill(fill, base + y1 * outW, base + plane);
+    if (d0 > 0 || d1 < outW) {
+      for (let y = y0; y < y1; y++) {
+        const row = base + y * outW;
+        dst.fill(fill, row, row + d0);
+        dst.fill(fill, row + d1, row + outW);
+      }
+    }
+  }
+  if (empty) return;
   const k = 1 / 255;
+  const identity = photo.brightness === 0 && photo.contrast === 1 && photo.saturation === 1;
   const { contrast: ct, saturation: sat } = photo;
   const shift = 0.5 - 0.5 * ct + photo.brightness;
   const m0 = subtractMean ? mean[0]! : 0;
   const m1 = subtractMean && C === 3 ? mean[1]! : 0;
   const m2 = subtractMean && C === 3 ? mean[2]! : 0;
+  const step = flip ? -1 : 1;
+  const n = x1 - x0;
   for (let y = y0; y < y1; y++) {
-    const srow = (y - placeY) * srcW;
-    const drow = dstOffset + y * outW;
-    for (let x = x0; x < x1; x++) {
-      const s = (srow + (x - placeX)) * C;
-      const d = drow + (flip ? outW - 1 - x : x);
-      if (C === 3) {
-        let r = src[s]! * k, g = src[s + 1]! * k, b = src[s + 2]! * k;
-        if (!identity) {
-          const l = 0.299 * r + 0.587 * g + 0.114 * b;
-          r = (l + sat * (r - l)) * ct + shift;
-          g = (l + sat * (g - l)) * ct + shift;
-          b = (l + sat * (b - l)) * ct + shift;
-          r = r < 0 ? 0 : r > 1 ? 1 : r;
-          g = g < 0 ? 0 : g > 1 ? 1 : g;
-          b = b < 0 ? 0 : b > 1 ? 1 : b;
-        }
-        dst[d] = r - m0;
-        dst[d + plane] = g - m1;
-        dst[d + 2 * plane] = b - m2;
+    let s = ((y - placeY) * srcW + (x0 - placeX)) * C;
+    let d = dstOffset + y * outW + (flip ? outW - 1 - x0 : x0);
+    if (C === 1) {
+      if (identity) {
+        for (let i = 0; i < n; i++, s++, d += step) dst[d] = src[s]! * k - m0;
       } else {
-        let v = src[s]! * k;
-        if (!identity) {
-          v = v * ct + shift;
-          v = v < 0 ? 0 : v > 1 ? 1 : v;
+        const A = ct * k;
+        for (let i = 0; i < n; i++, s++, d += step) {
+          const v = src[s]! * A + shift;
+          dst[d] = (v < 0 ? 0 : v > 1 ? 1 : v) - m0;
         }
-        dst[d] = v - m0;
+      }
+    } else if (identity) {
+      for (let i = 0; i < n; i++, s += 3, d += step) {
+        dst[d] = src[s]! * k - m0;
+        dst[d + plane] = src[s + 1]! * k - m1;
+        dst[d + 2 * plane] = src[s + 2]! * k - m2;
+      }
+    } else {
+      const A = ct * sat * k;
+      const Br = ct * (1 - sat) * k * 0.299;
+      const Bg = ct * (1 - sat) * k * 0.587;
+      const Bb = ct * (1 - sat) * k * 0.114;
+      for (let i = 0; i < n; i++, s += 3, d += step) {
+        const r = src[s]!, g = src[s + 1]!, b = src[s + 2]!;
+        const l = Br * r + Bg * g + Bb * b + shift;
+        const R = A * r + l, G = A * g + l, B = A * b + l;
+        dst[d] = (R < 0 ? 0 : R > 1 ? 1 : R) - m0;
+        dst[d + plane] = (G < 0 ? 0 : G > 1 ? 1 : G) - m1;
+        dst[d + 2 * plane] = (B < 0 ? 0 : B > 1 ? 1 : B) - m2;
       }
     }
   }
