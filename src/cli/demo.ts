@@ -9,6 +9,7 @@
  *   denet demo --quick         # about 2 minutes (a smoke test; low AP)
  *   denet demo --out DIR       # everything under DIR (default: the first free runs/demo-N)
  */
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { createLoader } from '../data/loader.js';
@@ -25,7 +26,7 @@ import { main as info } from './info.js';
 
 /** The demo's settings: dataset sizes, input size, schedule. Chosen by measurement (README "Detection"). */
 export const DEMO_PLANS = {
-  full: { train: 8000, test: 300, size: 128, epochs: 6, batch: 16, rate: 0.002, annealEpochs: [4] as number[] },
+  full: { train: 8000, test: 300, size: 128, epochs: 6, batch: 16, rate: 0.002, annealEpochs: [5] as number[] },
   quick: { train: 2400, test: 100, size: 128, epochs: 2, batch: 16, rate: 0.002, annealEpochs: [] },
 } as const;
 
@@ -35,7 +36,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--quick', 'a ~2-minute version (smoke test)')
     .option('--out <dir>', 'output folder (default: the first free runs/demo-N)')
     .option('--seed <n>', 'seed of the dataset and the training', '1')
-    .option('--threads <n>', 'libtorch threads (default: all cores)')
+    .option('--threads <n>', 'libtorch threads (default: DENET_THREADS, else all cores but one)')
     .option('--verbose', 'stack traces on errors')
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => {} });
@@ -52,6 +53,10 @@ export async function main(argv: string[]): Promise<number> {
   if (!/^\d+$/.test(o.seed)) throw new UserError(`Expected a non-negative integer for --seed but received "${o.seed}"`);
   const plan = o.quick ? DEMO_PLANS.quick : DEMO_PLANS.full;
   const out = o.out ?? nextRunDir('runs', 'demo');
+  // One core is left to the loader's decoding and the JavaScript corner search: on a 2-core machine
+  // two libtorch (OpenMP) threads ran this network's training step 5× slower than one.
+  const threads = o.threads ?? process.env.DENET_THREADS ?? String(Math.max(1, cpus().length - 1));
+  if (!/^[1-9]\d*$/.test(threads)) throw new UserError(`Expected a positive integer for --threads but received "${threads}"`);
   const t0 = performance.now();
   const elapsed = () => `${((performance.now() - t0) / 60_000).toFixed(1)} min`;
 
@@ -73,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
     '--solver', 'adam', '--learn-rate', String(plan.rate), '--learn-decay', '0.0001',
     ...(plan.annealEpochs.length ? ['--learn-anneal', '0.1', '--learn-anneal-epochs', ...plan.annealEpochs.map(String)] : []),
     '--epochs', String(plan.epochs), '--batch-size', String(plan.batch), '--seed', o.seed, '--thread-num', '2',
-    '--output-prefix', trainDir, ...(o.threads ? ['--threads', o.threads] : []),
+    '--output-prefix', trainDir, '--threads', threads,
   ];
   console.log(`\nTraining DeNet (DENET_CPU_SMALL, src/detect/networks.ts) for ${plan.epochs} epochs — the same as:\n  model-train ${flags.map((f) => (/[[\] ]/.test(f) ? `'${f}'` : f)).join(' ')}\n`);
   const config = parseTrainArgs('denet demo', flags)!;
