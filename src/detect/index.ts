@@ -33,6 +33,13 @@
  * const { detections, timing } = detectTimed(model, images); // timing: StageTiming in ms
  * ```
  *
+ * On a dataset (COCO AP against its ground truth, boxes in original pixels; evaluate.ts):
+ *
+ * ```ts
+ * const { report, results } = await evaluateDetector(model, loader, { detect: { nms: 'greedy' } });
+ * // report.stats: the 12 COCO numbers (AP, AP50, AP75, …); results: COCO results.json entries.
+ * ```
+ *
  * The raw DND output ([B, channels, N, N], layout in head-layout.ts) carries the RoIs too, so
  * `decodeDetections(headProbabilities(output, head.layout), head.layout, options)` decodes a
  * plain `model.forward(images, { training: false }).output` the same way.
@@ -52,3 +59,5 @@ export { cornerLoss, softCrossEntropy, weightedCrossEntropy, deltaBoxLoss, bound
 export { greedyNms, allPairsNms, softNms, rankByScore, type NmsMethod, type SoftNmsOptions } from './nms.js';
 export { detectorState, type DetectorState, type StageTiming } from './state.js';
 export * from './networks.js';
+export { cocoResults, detectionGroundTruth, evaluateDetector, runDetector, type DetectionGroundTruth, type DetectionMetrics, type ImageDetections, type PixelDetection, type RunDetectorOptions } from './evaluate.js';
+export { checkDetectionClasses, predictDetections, vocDetections, vocGroundTruth, writeDetectionPictures, type PredictDetectOptions, type PredictDetectReport } from './predict.js';
