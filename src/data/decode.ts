@@ -26,7 +26,10 @@ export interface DecodedImage {
 
 /** Reads an image's stored size and channel count (without alpha). */
 export async function imageHeader(file: string | Buffer): Promise<{ width: number; height: number; channels: number }> {
-  const m = await sharp(file).metadata();
+  return header(await sharp(file).metadata());
+}
+
+function header(m: sharp.Metadata): { width: number; height: number; channels: number } {
   if (!m.width || !m.height) throw new Error('image has no size');
   const ch = (m.channels ?? 3) - (m.hasAlpha ? 1 : 0);
   return { width: m.width, height: m.height, channels: ch >= 3 ? 3 : 1 };
@@ -61,7 +64,9 @@ export interface DecodedRaw {
  */
 export async function decodeRaw(record: SampleRecord, channels: number, plan: (width: number, height: number) => CropPlan): Promise<DecodedRaw> {
   const buf = await readFile(record.file);
-  const { width: ow, height: oh } = await imageHeader(buf);
+  // One sharp instance reads the header and then runs the pipeline (the input is parsed once).
+  const input = sharp(buf);
+  const { width: ow, height: oh } = header(await input.metadata());
   if ((record.width !== undefined && record.width !== ow) || (record.height !== undefined && record.height !== oh)) {
     throw new UserError(`${record.file}: image is ${ow}x${oh} but its annotation says ${record.width}x${record.height}`);
   }
@@ -96,7 +101,7 @@ export async function decodeRaw(record: SampleRecord, channels: number, plan: (w
     const ex1 = Math.min(rw, px + p.width);
     const ey1 = Math.min(rh, py + p.height);
     if (ex1 > ex0 && ey1 > ey0) {
-      let img = sharp(buf).removeAlpha();
+      let img = input.removeAlpha();
       if (ix0 !== 0 || iy0 !== 0 || ix1 !== ow || iy1 !== oh) img = img.extract({ left: ix0, top: iy0, width: ix1 - ix0, height: iy1 - iy0 });
       if (rw !== ix1 - ix0 || rh !== iy1 - iy0) img = img.resize(rw, rh, { fit: 'fill', kernel: 'linear' });
       if (ex0 !== 0 || ey0 !== 0 || ex1 !== rw || ey1 !== rh) img = img.extract({ left: ex0, top: ey0, width: ex1 - ex0, height: ey1 - ey0 });
