@@ -1,0 +1,119 @@
+/**
+ * augment_photo and the uint8 → CHW float32 conversion (`writeChw`, `decodeRaw` + `writeDecoded`):
+ * checked against a naive per-pixel reference of the documented rule.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { decodeImage, decodeRaw, writeDecoded } from '../../src/data/decode.js';
+import { planCrop } from '../../src/data/crop-plan.js';
+import { parseExtension } from '../../src/data/extension-spec.js';
+import { IMAGENET_MEAN, NO_PHOTO, randomPhoto, writeChw, type PhotoParams } from '../../src/data/photo.js';
+import { Rng } from '../../src/data/rng.js';
+import { tempDir, writeImage } from './helpers.js';
+
+/** The documented rule, one pixel and channel at a time, no algebraic shortcuts. */
+function reference(src: Uint8Array, srcW: number, srcH: number, C: number, outW: number, outH: number, placeX: number, placeY: number, flip: boolean, photo: PhotoParams, subtractMean: boolean): Float32Array {
+  const out = new Float32Array(C * outW * outH);
+  const mean = C === 3 ? IMAGENET_MEAN : [(IMAGENET_MEAN[0]! + IMAGENET_MEAN[1]! + IMAGENET_MEAN[2]!) / 3];
+  for (let y = 0; y < outH; y++) for (let xo = 0; xo < outW; xo++) {
+    const x = flip ? outW - 1 - xo : xo; // output column xo shows unmirrored column x
+    const sx = x - placeX, sy = y - placeY;
+    const inside = sx >= 0 && sy >= 0 && sx < srcW && sy < srcH;
+    const v = Array.from({ length: C }, (_, c) => (inside ? src[(sy * srcW + sx) * C + c]! / 255 : NaN));
+    const l = C === 3 ? 0.299 * v[0]! + 0.587 * v[1]! + 0.114 * v[2]! : v[0]!;
+    for (let c = 0; c < C; c++) {
+      let p: number;
+      if (!inside) p = mean[c]!;
+      else {
+        p = l + photo.saturation * (v[c]! - l); // saturation about the luma (no-op for grey)
+        p = (p - 0.5) * photo.contrast + 0.5 + photo.brightness; // contrast about 0.5, then brightness
+        p = Math.min(1, Math.max(0, p));
+      }
+      out[(c * outH + y) * outW + xo] = subtractMean ? p - mean[c]! : p;
+    }
+  }
+  return out;
+}
+
+function pseudoPixels(n: number, seed: number): Uint8Array {
+  const r = new Rng(seed);
+  return Uint8Array.from({ length: n }, () => r.int(256));
+}
+
+test('randomPhoto draws within the documented ranges, the same for the same generator state', () => {
+  for (let i = 0; i < 500; i++) {
+    const p = randomPhoto(new Rng(7, 0, i));
+    assert.ok(p.brightness >= -0.125 && p.brightness <= 0.125, `brightness ${p.brightness}`);
+    assert.ok(p.contrast >= 0.6 && p.contrast <= 1.4, `contrast ${p.contrast}`);
+    assert.ok(p.saturation >= 0.6 && p.saturation <= 1.4, `saturation ${p.saturation}`);
+    assert.deepEqual(randomPhoto(new Rng(7, 0, i)), p);
+  }
+  assert.notDeepEqual(randomPhoto(new Rng(7, 0, 1)), randomPhoto(new Rng(7, 0, 2)));
+});
+
+test('writeChw matches the per-pixel rule (photo, mirror, padding, mean) and overwrites every value of a stale buffer', () => {
+  const cases: [C: number, placeX: number, placeY: number, flip: boolean, photo: PhotoParams, subtractMean: boolean][] = [
+    [3, 0, 0, false, NO_PHOTO, false],
+    [3, 3, -2, true, { brightness: 0.1, contrast: 1.35, saturation: 0.65 }, false],
+    [3, -4, 5, false, { brightness: -0.12, contrast: 0.62, saturation: 1.38 }, true],
+    [3, 2, 1, true, NO_PHOTO, true],
+    [1, -1, 3, true, { brightness: 0.05, contrast: 1.2, saturation: 0.9 }, false],
+    [1, 0, 0, false, NO_PHOTO, true],
+    [3, 40, 0, false, NO_PHOTO, false], // source entirely outside: all padding
+  ];
+  const srcW = 13, srcH = 9, outW = 16, outH = 11;
+  for (const [k, [C, placeX, placeY, flip, photo, subtractMean]] of cases.entries()) {
+    const src = pseudoPixels(srcW * srcH * C, k);
+    const want = reference(src, srcW, srcH, C, outW, outH, placeX, placeY, flip, photo, subtractMean);
+    // Written at an offset into a NaN-filled buffer: everything in range is written, nothing outside.
+    const offset = 5;
+    const dst = new Float32Array(offset + want.length + 3).fill(NaN);
+    writeChw({ src, srcW, srcH, channels: C, dst, dstOffset: offset, outW, outH, placeX, placeY, flip, photo, subtractMean });
+    for (let i = 0; i < want.length; i++) assert.ok(Math.abs(dst[offset + i]! - want[i]!) < 1e-6, `case ${k} value ${i}: ${dst[offset + i]} vs ${want[i]}`);
+    for (const i of [0, 1, 2, 3, 4, offset + want.length, dst.length - 1]) assert.ok(Number.isNaN(dst[i]!), `case ${k}: wrote outside its image at ${i}`);
+    if (!subtractMean) for (let i = 0; i < want.length; i++) assert.ok(dst[offset + i]! >= 0 && dst[offset + i]! <= 1);
+  }
+});
+
+test('augment_photo changes pixels, deterministically; the same photo applied twice gives the same floats', () => {
+  const src = pseudoPixels(8 * 8 * 3, 1);
+  const write = (photo: PhotoParams) => {
+    const dst = new Float32Array(3 * 64);
+    writeChw({ src, srcW: 8, srcH: 8, channels: 3, dst, dstOffset: 0, outW: 8, outH: 8, placeX: 0, placeY: 0, flip: false, photo, subtractMean: false });
+    return dst;
+  };
+  const plain = write(NO_PHOTO);
+  const p = randomPhoto(new Rng(3, 1, 4));
+  const a = write(p);
+  assert.deepEqual(write(randomPhoto(new Rng(3, 1, 4))), a);
+  let changed = 0;
+  for (let i = 0; i < a.length; i++) if (Math.abs(a[i]! - plain[i]!) > 1e-3) changed++;
+  assert.ok(changed > a.length / 2, `only ${changed} of ${a.length} values changed`);
+});
+
+test('decodeRaw + writeDecoded into a batch slot gives the same pixels and transform as decodeImage', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, 'a.png');
+    await writeImage(file, 90, 70, [[10, 12, 50, 40, 230, 20, 20], [60, 30, 85, 66, 20, 220, 20]]);
+    const options = parseExtension('mscoco,2026-train,crop=48,crop_mode=denet,mirror,augment_photo').options;
+    const record = { index: 0, id: 0, file, objects: [] };
+    for (let s = 0; s < 6; s++) {
+      const plan = (seed: number) => {
+        const rng = new Rng(9, s, seed);
+        return (w: number, h: number) => planCrop(w, h, options, true, rng);
+      };
+      const photo = randomPhoto(new Rng(5, s));
+      const whole = await decodeImage(record, 3, plan(0), photo, s % 2 === 1);
+      const raw = await decodeRaw(record, 3, plan(0));
+      assert.deepEqual(raw.transform, whole.transform);
+      const batch = new Float32Array(3 * whole.data.length).fill(NaN);
+      writeDecoded(raw, batch, whole.data.length, photo, s % 2 === 1);
+      assert.deepEqual(batch.subarray(whole.data.length, 2 * whole.data.length), whole.data);
+      assert.ok(Number.isNaN(batch[0]!) && Number.isNaN(batch[batch.length - 1]!));
+    }
+  } finally {
+    cleanup();
+  }
+});
