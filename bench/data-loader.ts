@@ -2,8 +2,10 @@
  * Data-loader throughput: decode + crop_mode=denet + augment_photo + mirror + batching to
  * 512×512 tensors with 2 threads, on a folder of generated JPEGs, against the same work in
  * torchvision + PIL with a 2-worker DataLoader (bench/data_loader_torch.py), in the same run.
+ * The two alternate for `--rounds` rounds (so a change in machine load hits both) and the ratio
+ * of each round is printed, then the median.
  *
- *   node --import tsx bench/data-loader.ts [--images 320] [--size 640] [--threads 2]
+ *   node --import tsx bench/data-loader.ts [--images 320] [--size 640] [--threads 2] [--rounds 3]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,6 +22,8 @@ const arg = (name: string, d: number) => {
 const images = arg('--images', 320);
 const size = arg('--size', 640);
 const threads = arg('--threads', 2);
+const rounds = Math.max(1, arg('--rounds', 3));
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor((v.length - 1) / 2)]!;
 const dir = mkdtempSync(join(tmpdir(), 'denet-bench-'));
 try {
   const distinct = Math.min(images, 160);
@@ -53,17 +57,33 @@ try {
     }
     return (n * 1000) / (performance.now() - t0);
   };
-  const ours = await run(0);
-  let ref: number | undefined;
-  try {
-    const out = execFileSync('/usr/bin/python3', [join(import.meta.dirname, 'data_loader_torch.py'), root, 'train2026', String(images), String(threads)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    ref = Number(/images_per_s ([\d.]+)/.exec(out)?.[1]);
-  } catch (e) {
-    console.warn(`reference not run: ${(e as Error).message.split('\n')[0]}`);
-  }
+  const reference = (): number | undefined => {
+    try {
+      const out = execFileSync('/usr/bin/python3', [join(import.meta.dirname, 'data_loader_torch.py'), root, 'train2026', String(images), String(threads)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+      return Number(/images_per_s ([\d.]+)/.exec(out)?.[1]) || undefined;
+    } catch (e) {
+      console.warn(`reference not run: ${(e as Error).message.split('\n')[0]}`);
+      return undefined;
+    }
+  };
   console.log(`data loader, ${images} images ${size}x${size} JPEG → 512x512 (denet crop, photo, mirror), batch 16, ${threads} threads`);
-  console.log(`  denet-ts (${tensors ? 'tensors' : 'typed arrays'}): ${ours.toFixed(1)} images/s`);
-  if (ref) console.log(`  torchvision+PIL DataLoader: ${ref.toFixed(1)} images/s\n  ratio: ${(ours / ref).toFixed(2)}x`);
+  const ours: number[] = [];
+  const refs: number[] = [];
+  const ratios: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    ours.push(await run(r));
+    const ref = reference();
+    let line = `  round ${r + 1}: denet-ts (${tensors ? 'tensors' : 'typed arrays'}) ${ours[r]!.toFixed(1)} images/s`;
+    if (ref) {
+      refs.push(ref);
+      ratios.push(ours[r]! / ref);
+      line += `, torchvision+PIL DataLoader ${ref.toFixed(1)} images/s, ratio ${(ours[r]! / ref).toFixed(2)}x`;
+    }
+    console.log(line);
+    if (!ref) break;
+  }
+  console.log(`  denet-ts (${tensors ? 'tensors' : 'typed arrays'}): ${median(ours).toFixed(1)} images/s (median)`);
+  if (ratios.length) console.log(`  torchvision+PIL DataLoader: ${median(refs).toFixed(1)} images/s (median)\n  ratio: ${median(ratios).toFixed(2)}x (median of ${ratios.length}; ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
