@@ -26,7 +26,7 @@ import { main as info } from './info.js';
 
 /** The demo's settings: dataset sizes, input size, schedule. Chosen by measurement (README "Detection"). */
 export const DEMO_PLANS = {
-  full: { train: 8000, test: 300, size: 128, epochs: 6, batch: 16, rate: 0.002, annealEpochs: [5] as number[] },
+  full: { train: 12000, test: 300, size: 128, epochs: 8, batch: 16, rate: 0.002, annealEpochs: [7] as number[] },
   quick: { train: 2400, test: 100, size: 128, epochs: 2, batch: 16, rate: 0.002, annealEpochs: [] },
 } as const;
 
