@@ -226,9 +226,18 @@ class BackgroundLoader implements Loader {
         p.catch(() => undefined); // surfaced when consumed
         results[pos] = p;
       };
+      // Each sample is written into the batch's buffer as soon as it is next in order, then the
+      // event loop gets a turn: finished decodes hand their thread to the next image while the
+      // batch fills, instead of waiting behind one long conversion burst.
       let pending: Sample[] = [];
+      let pixels: Float32Array | undefined;
       let batchIndex = 0;
-      const emit = (samples: Sample[]): ArrayBatch => self.assemble(samples, g.channels, batchIndex++, spare?.pop());
+      const emit = (samples: Sample[]): ArrayBatch => {
+        const images = pixels!.subarray(0, samples.length * self.sampleSize(samples[0]!, g.channels));
+        pixels = undefined;
+        // A short last batch owns an exact-size array unless its buffer is recycled by epoch().
+        return self.batchOf(samples, spare || images.length === images.buffer.byteLength / 4 ? images : images.slice(), g.channels, batchIndex++);
+      };
       for (let pos = 0; pos < order.length; pos++) {
         while (started < order.length && started < pos + window) start(started++);
         const r = await results[pos]!;
@@ -239,11 +248,22 @@ class BackgroundLoader implements Loader {
           self.o.warn(`warning: skipped ${r.file}: ${r.reason}`);
           continue;
         }
+        const n = self.sampleSize(r.sample, g.channels);
+        if (pending.length === 0) {
+          const reuse = spare?.pop();
+          pixels = reuse && reuse.length >= B * n ? reuse : new Float32Array(B * n);
+        } else if (n !== self.sampleSize(pending[0]!, g.channels)) {
+          const [a, b] = [pending[0]!.meta.transform, r.sample.meta.transform];
+          throw new Error(`batch ${batchIndex}: sample ${r.sample.meta.index} is ${b.width}x${b.height}, expected ${a.width}x${a.height}`);
+        }
+        self.place(r.sample, pixels!, pending.length * n);
         pending.push(r.sample);
         if (pending.length === B) {
           stats.images += B;
           yield emit(pending);
           pending = [];
+        } else {
+          await new Promise<void>((resolve) => setImmediate(resolve));
         }
       }
       if (pending.length > 0 && !self.o.dropLast) {
@@ -255,18 +275,22 @@ class BackgroundLoader implements Loader {
     return { stats, [Symbol.asyncIterator]: run };
   }
 
-  /** Writes the samples' pixels into one `[B,C,H,W]` array (`reuse`'s memory when it is big enough). */
-  private assemble(samples: Sample[], C: number, index: number, reuse?: Float32Array): ArrayBatch {
+  /** Values per image of a sample (`C×H×W`). */
+  private sampleSize(s: Sample, C: number): number {
+    return C * s.meta.transform.width * s.meta.transform.height;
+  }
+
+  /** Writes a sample's pixels at `dst[offset ..]` and drops its decoded copy. */
+  private place(s: Sample, dst: Float32Array, offset: number): void {
+    if (s.raw) writeDecoded(s.raw.image, dst, offset, s.raw.photo, s.raw.subtractMean);
+    else dst.set(s.data!, offset);
+    s.raw = undefined;
+    s.data = undefined;
+  }
+
+  /** A batch of `samples` whose pixels are already in `images` (`[B,C,H,W]`). */
+  private batchOf(samples: Sample[], images: Float32Array, C: number, index: number): ArrayBatch {
     const t = samples[0]!.meta.transform;
-    const n = C * t.width * t.height;
-    const length = samples.length * n;
-    const images = reuse && reuse.length >= length ? reuse.subarray(0, length) : new Float32Array(length);
-    samples.forEach((s, i) => {
-      const st = s.meta.transform;
-      if (st.width !== t.width || st.height !== t.height) throw new Error(`batch ${index}: sample ${s.meta.index} is ${st.width}x${st.height}, expected ${t.width}x${t.height}`);
-      if (s.raw) writeDecoded(s.raw.image, images, i * n, s.raw.photo, s.raw.subtractMean);
-      else images.set(s.data!, i * n);
-    });
     const batch: ArrayBatch = { images, shape: [samples.length, C, t.height, t.width], meta: samples.map((s) => s.meta), index };
     if (this.dataset.kind === 'classification') batch.labels = Int32Array.from(samples, (s) => s.label ?? -1);
     else batch.targets = samples.map((s) => s.targets!);
