@@ -56,6 +56,9 @@ interface Sample {
 
 type Outcome = { ok: true; sample: Sample } | { ok: false; reason: string; file: string };
 
+/** Values written into a batch (about 1 ms of conversion) before the batch loop yields to the event loop. */
+const YIELD_AFTER = 1 << 18;
+
 /** Creates a loader over `dataset`. */
 export function createLoader(dataset: Dataset, options: LoaderOptions): Loader {
   return new BackgroundLoader(dataset, options);
@@ -226,9 +229,11 @@ class BackgroundLoader implements Loader {
         p.catch(() => undefined); // surfaced when consumed
         results[pos] = p;
       };
-      // Each sample is written into the batch's buffer as soon as it is next in order, then the
-      // event loop gets a turn: finished decodes hand their thread to the next image while the
-      // batch fills, instead of waiting behind one long conversion burst.
+      // Each sample is written into the batch's buffer as soon as it is next in order, and after
+      // about a millisecond of such writing the event loop gets a turn: finished decodes hand
+      // their thread to the next image while the batch fills, instead of waiting behind one long
+      // conversion burst.
+      let written = 0;
       let pending: Sample[] = [];
       let pixels: Float32Array | undefined;
       let batchIndex = 0;
@@ -262,7 +267,8 @@ class BackgroundLoader implements Loader {
           stats.images += B;
           yield emit(pending);
           pending = [];
-        } else {
+        } else if ((written += n) >= YIELD_AFTER) {
+          written = 0;
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
       }
