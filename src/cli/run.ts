@@ -1,3 +1,4 @@
+import { CommanderError, type Command } from 'commander';
 import { UserError } from '../util/errors.js';
 
 /** Whether the user asked for stack traces (--verbose anywhere on the command line, or DENET_VERBOSE=1). */
@@ -18,5 +19,22 @@ export async function runCli(main: (argv: string[]) => Promise<number | void>, a
     if (verbose(argv)) console.error(err.stack ?? String(err));
     else console.error(`error: ${err instanceof UserError ? err.message : err?.message ?? String(err)}`);
     process.exitCode = err instanceof UserError ? 2 : 1;
+  }
+}
+
+/**
+ * Parses argv with a commander program set to `exitOverride()`: returns false when --help was
+ * shown (the caller exits 0), true otherwise; commander's own errors become one-line UserErrors.
+ */
+export function parseProgram(program: Command, argv: string[]): boolean {
+  try {
+    program.parse(argv, { from: 'user' });
+    return true;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help') return false;
+      throw new UserError(e.message.replace(/^error: /, ''));
+    }
+    throw e;
   }
 }

@@ -78,7 +78,7 @@ export class SparseLayer extends Layer {
   }
 
   forward(x: Tensor, ctx: ForwardContext): Tensor {
-    const [b, , h, w] = x.shape as [number, number, number, number];
+    const b = x.shape[0]!;
     const state = detectorState(ctx);
     const clock = state.timed ? stageClock(x.device) : undefined;
     const t0 = clock?.();

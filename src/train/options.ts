@@ -2,9 +2,10 @@
  * The training flags shared by `model-train`, `denet train` and `model-train-multi` (SPEC
  * "Training flags"), parsed with commander into one validated, defaulted `TrainConfig`.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { UserError } from '../util/errors.js';
 import { defaultMomentum, isSolverName, SOLVERS, type SolverName } from './solvers/index.js';
+import { parseProgram } from '../cli/run.js';
 
 export interface TrainConfig {
   modelDesc?: string[];
@@ -103,15 +104,7 @@ export function trainingProgram(name: string, multi = false): Command {
 export function parseTrainArgs(name: string, argv: string[], multi = false): TrainConfig | undefined {
   const p = trainingProgram(name, multi);
   p.configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => {} });
-  try {
-    p.parse(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help') return undefined;
-      throw new UserError(e.message.replace(/^error: /, ''));
-    }
-    throw e;
-  }
+  if (!parseProgram(p, argv)) return undefined;
   const o = p.opts();
   if (!o.modelDesc && !o.model && !o.resume) throw new UserError('give --model-desc TOKENS… (a new model) or --model FILE');
   if (o.modelDesc && o.model) throw new UserError('give either --model-desc or --model, not both');

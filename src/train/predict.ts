@@ -3,7 +3,7 @@
  * classify` prints the top-1/top-5 error and writes `<results>.json` (errors, per-class error,
  * confusion matrix) and `<results>_confusion.png`.
  */
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { confusionMatrixPng } from '../eval/confusion-png.js';
 import { classificationMetrics } from '../eval/classification.js';
 import { createLoader } from '../data/loader.js';
@@ -17,6 +17,7 @@ import { defaultThreads, probeInputShape, resolveDevice } from './session.js';
 import { isDetector } from '../detect/detect.js';
 import { predictDetections } from '../detect/predict.js';
 import { predictAll } from './test-pass.js';
+import { parseProgram } from '../cli/run.js';
 
 const MODES = ['classify', 'detect', 'mscoco', 'voc', 'image'];
 
@@ -77,15 +78,7 @@ export interface ClassifyReport {
 
 export async function predictMain(argv: string[], name = 'denet predict'): Promise<number> {
   const p = predictProgram(name);
-  try {
-    p.parse(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help') return 0;
-      throw new UserError(e.message.replace(/^error: /, ''));
-    }
-    throw e;
-  }
+  if (!parseProgram(p, argv)) return 0;
   const o = p.opts();
   if (!o.model) throw new UserError('--model FILE is required');
   if (!o.input) throw new UserError('--input PATH is required');

@@ -8,7 +8,7 @@
  * first batch runs once more with the buffers set to 1 under the same RNG state (same dropout
  * masks), which gives (1 − m) + m·(batch statistic): the difference is 1 − m.
  */
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { createLoader } from '../data/loader.js';
 import { openDataset } from '../data/open.js';
 import { disposeBatch } from '../data/to-tensor.js';
@@ -17,6 +17,7 @@ import { getRngState, keep, noGrad, scope, setNumThreads, setRngState, zerosLike
 import { UserError } from '../util/errors.js';
 import { progressBar } from './progress.js';
 import { defaultThreads, resolveDevice } from './session.js';
+import { parseProgram } from '../cli/run.js';
 
 function positiveInt(flag: string) {
   return (v: string): number => {
@@ -93,15 +94,7 @@ export async function updateBnMain(argv: string[], name = 'model-update-bn'): Pr
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => {} })
     .allowExcessArguments(false);
-  try {
-    p.parse(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help') return 0;
-      throw new UserError(e.message.replace(/^error: /, ''));
-    }
-    throw e;
-  }
+  if (!parseProgram(p, argv)) return 0;
   const o = p.opts();
   if (!o.model) throw new UserError('--model FILE is required');
   if (!o.train) throw new UserError('--train PATH is required');
