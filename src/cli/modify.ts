@@ -7,12 +7,13 @@
  * the order given; each index refers to the model as edited so far), --layer-append, --class-num,
  * --modify-bn, --convert-bn-relu, --merge. Without --output nothing is written.
  */
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import {
   Model, appendLayers, convertBnActivation, insertLayers, mergeSplits, modifyBatchNorm, modifyLayers,
   parseKeyValues, removeLastLayers, setClassCount, setImageSize,
 } from '../model/index.js';
 import { UserError } from '../util/errors.js';
+import { parseProgram } from './run.js';
 
 const int = (flag: string, v: string): number => {
   const n = Number(v);
@@ -62,13 +63,8 @@ export async function main(argv: string[], name = 'denet modify'): Promise<numbe
     .option('--merge', 'turn split execution off (remove SPLIT markers)')
     .option('--verbose', 'show stack traces on errors')
     .exitOverride()
-    .showHelpAfterError('(run with --help for the options)');
-  try {
-    program.parse(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    throw e;
-  }
+    .configureOutput({ writeOut: (t) => process.stdout.write(t), writeErr: () => {} });
+  if (!parseProgram(program, argv)) return 0;
   const o = program.opts<{
     input: string; output?: string; imageSize?: string[]; modifyLayer?: string[]; layerRemove?: string; layerInsert?: string[];
     layerAppend?: string[]; classNum?: string; modifyBn?: string[]; convertBnRelu?: boolean; merge?: boolean;

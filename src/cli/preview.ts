@@ -9,6 +9,7 @@ import { renderGrid } from '../data/grid.js';
 import { createLoader } from '../data/loader.js';
 import { openDataset } from '../data/open.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { parseProgram } from './run.js';
 
 function positive(v: string): number {
   if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError('expected a positive integer');
@@ -30,12 +31,9 @@ export async function main(argv: string[]): Promise<number> {
     .option('--augment-mirror', 'random horizontal mirror (classification)')
     .option('--no-augment', 'show the test-time view (no random augmentation)')
     .option('--verbose', 'stack traces on error')
-    .exitOverride();
-  try {
-    program.parse(argv, { from: 'user' });
-  } catch (e) {
-    return (e as { exitCode?: number }).exitCode === 0 ? 0 : 2;
-  }
+    .exitOverride()
+    .configureOutput({ writeOut: (t) => process.stdout.write(t), writeErr: () => {} });
+  if (!parseProgram(program, argv)) return 0;
   const o = program.opts<{ train: string; extension: string; out: string; batchSize: number; seed: number; epoch: number; threadNum: number; distortMode?: string; augmentMirror?: boolean; augment: boolean }>();
   const { dataset, spec } = openDataset(o.train, o.extension);
   const loader = createLoader(dataset, {

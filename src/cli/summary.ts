@@ -5,10 +5,11 @@
  *   denet summary --model-desc C[128,3] BN A P[2] C[256,3] BN A P[2] C[512,3] BN A P.A R --input 3x32x32 --classes 10
  *   denet summary --model model.safetensors
  */
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { Model } from '../model/index.js';
 import { BORDER_MODES, type BorderMode } from '../nn/index.js';
 import { UserError } from '../util/errors.js';
+import { parseProgram } from './run.js';
 
 /** "3x32x32" → [3, 32, 32]. */
 export function parseInputShape(text: string): [number, number, number] {
@@ -29,13 +30,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print the summary as JSON')
     .option('--verbose', 'show stack traces on errors')
     .exitOverride()
-    .showHelpAfterError('(run with --help for the options)');
-  try {
-    program.parse(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    throw e;
-  }
+    .configureOutput({ writeOut: (t) => process.stdout.write(t), writeErr: () => {} });
+  if (!parseProgram(program, argv)) return 0;
   const o = program.opts<{ modelDesc?: string[]; model?: string; input: string; borderMode: string; activation: string; classes: string; json?: boolean }>();
   if (!o.modelDesc === !o.model) throw new UserError('give either --model-desc TOKENS… or --model FILE');
   let model: Model;
