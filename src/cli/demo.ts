@@ -6,7 +6,7 @@
  * COCO numbers and writes pictures of the detections.
  *
  *   denet demo                 # about 15 minutes on 2 cores
- *   denet demo --quick         # about 2 minutes (a smoke test; low AP)
+ *   denet demo --quick         # under a minute (a smoke test; low AP)
  *   denet demo --out DIR       # everything under DIR (default: the first free runs/demo-N)
  */
 import { cpus } from 'node:os';
@@ -34,7 +34,7 @@ export const DEMO_PLANS = {
 export async function main(argv: string[]): Promise<number> {
   const cmd = new Command('denet demo')
     .description('engine facts, then a small DeNet trained on a generated detection set and evaluated with the COCO metrics')
-    .option('--quick', 'a ~2-minute version (smoke test)')
+    .option('--quick', 'a version of under a minute (smoke test; low AP)')
     .option('--out <dir>', 'output folder (default: the first free runs/demo-N)')
     .option('--seed <n>', 'seed of the dataset and the training', '1')
     .option('--threads <n>', 'libtorch threads (default: DENET_THREADS, else all cores)')
