@@ -13,19 +13,10 @@
 set -euo pipefail
 set -f   # the description's [..] tokens are not file globs
 NET=${1:?usage: $0 NET COCO_ROOT [RUN_DIR]}
-COCO=${2:?usage: $0 NET COCO_ROOT [RUN_DIR]}
+ROOT=${2:?usage: $0 NET COCO_ROOT [RUN_DIR]}
 RUN=${3:-runs/$NET-coco}
-HERE=$(cd "$(dirname "$0")" && pwd)
-BIN=${BIN:-$HERE/../bin}
-EPOCHS=${EPOCHS:-90}
-BATCH=${BATCH:-32}
-"$BIN/model-train.js" ${DEVICE:-} \
-  --model-desc $(cat "$HERE/models/$NET.desc") \
-  --train "$COCO" --extension mscoco,2014-train,2014-val,scale=512,scale_mode=large,crop=512,crop_mode=denet,mirror,augment_photo \
-  --test "$COCO" --test-extension mscoco,2017-val,scale=512,scale_mode=large,crop=512 \
-  --solver nesterov --learn-rate 0.1 --learn-momentum 0.9 --learn-decay 0.0001 \
-  --learn-anneal 0.1 --learn-anneal-epochs 30 60 \
-  --epochs "$EPOCHS" --batch-size "$BATCH" --thread-num 8 --output-prefix "$RUN"
-"$BIN/model-predict.js" ${DEVICE:-} --model "$RUN/model.safetensors" \
-  --input "$COCO" --extension mscoco,2017-val,scale=512,scale_mode=large,crop=512 \
-  --predict-mode detect,mscoco,image --max-pictures 50 --results "$RUN/predict-val2017"
+TRAIN_SPEC=mscoco,2014-train,2014-val
+TEST_SPEC=mscoco,2017-val
+PREDICT_MODE=detect,mscoco,image
+PREDICT_DIR=predict-val2017
+source "$(dirname "$0")/recipe.sh"

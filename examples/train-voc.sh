@@ -8,18 +8,10 @@
 set -euo pipefail
 set -f
 NET=${1:?usage: $0 NET VOC_ROOT [RUN_DIR]}
-VOC=${2:?usage: $0 NET VOC_ROOT [RUN_DIR]}
+ROOT=${2:?usage: $0 NET VOC_ROOT [RUN_DIR]}
 RUN=${3:-runs/$NET-voc}
-HERE=$(cd "$(dirname "$0")" && pwd)
-BIN=${BIN:-$HERE/../bin}
-EPOCHS=${EPOCHS:-90}
-BATCH=${BATCH:-32}
-"$BIN/model-train.js" ${DEVICE:-} \
-  --model-desc $(cat "$HERE/models/$NET.desc") \
-  --train "$VOC" --extension voc,2007-trainval,2012-trainval,scale=512,scale_mode=large,crop=512,crop_mode=denet,mirror,augment_photo \
-  --test "$VOC" --test-extension voc,2007-test,scale=512,scale_mode=large,crop=512 \
-  --solver nesterov --learn-rate 0.1 --learn-decay 0.0001 --learn-anneal 0.1 --learn-anneal-epochs 30 60 \
-  --epochs "$EPOCHS" --batch-size "$BATCH" --thread-num 8 --output-prefix "$RUN"
-"$BIN/model-predict.js" ${DEVICE:-} --model "$RUN/model.safetensors" \
-  --input "$VOC" --extension voc,2007-test,scale=512,scale_mode=large,crop=512 \
-  --predict-mode detect,voc,mscoco,image --max-pictures 50 --results "$RUN/predict-voc2007-test"
+TRAIN_SPEC=voc,2007-trainval,2012-trainval
+TEST_SPEC=voc,2007-test
+PREDICT_MODE=detect,voc,mscoco,image
+PREDICT_DIR=predict-voc2007-test
+source "$(dirname "$0")/recipe.sh"

@@ -2,10 +2,10 @@
 import { native } from './native.js';
 import { Tensor } from './tensor.js';
 
-/** Runs `fn` with gradient recording off (like `with torch.no_grad()`). */
-export function noGrad<T>(fn: () => T): T {
+/** Runs `fn` with gradient recording set to `enabled`, restoring the previous mode after. */
+function withGradMode<T>(enabled: boolean, fn: () => T): T {
   const was: boolean = native.isGradEnabled();
-  native.setGradEnabled(false);
+  native.setGradEnabled(enabled);
   try {
     return fn();
   } finally {
@@ -13,15 +13,14 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
+/** Runs `fn` with gradient recording off (like `with torch.no_grad()`). */
+export function noGrad<T>(fn: () => T): T {
+  return withGradMode(false, fn);
+}
+
 /** Runs `fn` with gradient recording on (inside a noGrad region, for example). */
 export function enableGrad<T>(fn: () => T): T {
-  const was: boolean = native.isGradEnabled();
-  native.setGradEnabled(true);
-  try {
-    return fn();
-  } finally {
-    native.setGradEnabled(was);
-  }
+  return withGradMode(true, fn);
 }
 
 export function isGradEnabled(): boolean {
