@@ -2,8 +2,9 @@
  * Decodes one image file with sharp (libvips, on libuv's thread pool): reads the header, plans
  * the crop, resizes and extracts in libvips to uint8 (`decodeRaw`); `writeDecoded` then writes
  * the CHW float32 pixels in one pass, wherever the caller wants them (the loader: straight into
- * the batch). Missing or corrupt files reject with a plain Error (the loader skips them); an
- * image whose size disagrees with its annotation is a `UserError`.
+ * the batch). `decodeWhole` decodes a whole image for the loader's RAM cache, which `decodeRaw`
+ * then takes instead of the file. Missing or corrupt files reject with a plain Error (the loader
+ * skips them); an image whose size disagrees with its annotation is a `UserError`.
  */
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
@@ -57,19 +58,53 @@ export interface DecodedRaw {
   transform: SampleTransform;
 }
 
-/**
- * Decodes `record.file` to uint8 pixels. `plan(w, h)` chooses the geometry from the original
- * size; `channels` 1 or 3 forces grey or sRGB output. libvips reads, crops and resizes; only the
- * part of the original under the crop window is resized.
- */
-export async function decodeRaw(record: SampleRecord, channels: number, plan: (width: number, height: number) => CropPlan): Promise<DecodedRaw> {
-  const buf = await readFile(record.file);
-  // One sharp instance reads the header and then runs the pipeline (the input is parsed once).
-  const input = sharp(buf);
-  const { width: ow, height: oh } = header(await input.metadata());
+/** A whole decoded image held in memory (the loader's `cache=ram`): HWC uint8. */
+export interface RawImage {
+  pixels: Uint8Array;
+  width: number;
+  height: number;
+  channels: number;
+}
+
+/** `channels` 1 or 3 forces grey or sRGB output. */
+function toChannels(img: sharp.Sharp, channels: number): sharp.Sharp {
+  return channels === 3 ? img.toColourspace('srgb') : img.toColourspace('b-w');
+}
+
+function checkAnnotatedSize(record: SampleRecord, ow: number, oh: number): void {
   if ((record.width !== undefined && record.width !== ow) || (record.height !== undefined && record.height !== oh)) {
     throw new UserError(`${record.file}: image is ${ow}x${oh} but its annotation says ${record.width}x${record.height}`);
   }
+}
+
+/** Decodes all of `record.file` to uint8 pixels with `channels` channels (for the RAM cache). */
+export async function decodeWhole(record: SampleRecord, channels: number): Promise<RawImage> {
+  const out = await toChannels(sharp(await readFile(record.file)).removeAlpha(), channels).raw().toBuffer({ resolveWithObject: true });
+  if (out.info.channels !== channels) throw new Error(`decoded ${out.info.channels} channels, expected ${channels}`);
+  checkAnnotatedSize(record, out.info.width, out.info.height);
+  return { pixels: new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength), width: out.info.width, height: out.info.height, channels };
+}
+
+/** The `w`×`h` window at (`x`, `y`) of a whole image, copied row by row. */
+function cropWhole(im: RawImage, x: number, y: number, w: number, h: number): Uint8Array {
+  const C = im.channels;
+  if (x === 0 && y === 0 && w === im.width && h === im.height) return im.pixels;
+  const out = new Uint8Array(w * h * C);
+  for (let r = 0; r < h; r++) out.set(im.pixels.subarray(((y + r) * im.width + x) * C, ((y + r) * im.width + x + w) * C), r * w * C);
+  return out;
+}
+
+/**
+ * Decodes `record.file` (or its cached pixels `whole`) to uint8 pixels. `plan(w, h)` chooses the
+ * geometry from the original size; `channels` 1 or 3 forces grey or sRGB output. libvips reads,
+ * crops and resizes; only the part of the original under the crop window is resized. From the
+ * cache, a window that needs no resizing is copied in JavaScript (no libvips pipeline at all).
+ */
+export async function decodeRaw(record: SampleRecord, channels: number, plan: (width: number, height: number) => CropPlan, whole?: RawImage): Promise<DecodedRaw> {
+  // One sharp instance reads the header and then runs the pipeline (the input is parsed once).
+  const input = whole ? undefined : sharp(await readFile(record.file));
+  const { width: ow, height: oh } = whole ?? header(await input!.metadata());
+  if (!whole) checkAnnotatedSize(record, ow, oh);
   const p = plan(ow, oh);
   const sx = p.resizedWidth / ow;
   const sy = p.resizedHeight / oh;
@@ -100,13 +135,17 @@ export async function decodeRaw(record: SampleRecord, channels: number, plan: (w
     ey0 = Math.max(0, py);
     const ex1 = Math.min(rw, px + p.width);
     const ey1 = Math.min(rh, py + p.height);
-    if (ex1 > ex0 && ey1 > ey0) {
-      let img = input.removeAlpha();
+    const resize = rw !== ix1 - ix0 || rh !== iy1 - iy0;
+    if (ex1 > ex0 && ey1 > ey0 && whole && !resize) {
+      pixels = cropWhole(whole, ix0 + ex0, iy0 + ey0, ex1 - ex0, ey1 - ey0);
+      srcW = ex1 - ex0;
+      srcH = ey1 - ey0;
+    } else if (ex1 > ex0 && ey1 > ey0) {
+      let img = whole ? sharp(whole.pixels, { raw: { width: ow, height: oh, channels: whole.channels as 1 | 3 } }) : input!.removeAlpha();
       if (ix0 !== 0 || iy0 !== 0 || ix1 !== ow || iy1 !== oh) img = img.extract({ left: ix0, top: iy0, width: ix1 - ix0, height: iy1 - iy0 });
-      if (rw !== ix1 - ix0 || rh !== iy1 - iy0) img = img.resize(rw, rh, { fit: 'fill', kernel: 'linear' });
+      if (resize) img = img.resize(rw, rh, { fit: 'fill', kernel: 'linear' });
       if (ex0 !== 0 || ey0 !== 0 || ex1 !== rw || ey1 !== rh) img = img.extract({ left: ex0, top: ey0, width: ex1 - ex0, height: ey1 - ey0 });
-      img = channels === 3 ? img.toColourspace('srgb') : img.toColourspace('b-w');
-      const out = await img.raw().toBuffer({ resolveWithObject: true });
+      const out = await toChannels(img, channels).raw().toBuffer({ resolveWithObject: true });
       if (out.info.channels !== channels) throw new Error(`decoded ${out.info.channels} channels, expected ${channels}`);
       pixels = new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength);
       srcW = out.info.width;
@@ -138,8 +177,9 @@ export async function decodeImage(
   plan: (width: number, height: number) => CropPlan,
   photo: PhotoParams,
   subtractMean: boolean,
+  whole?: RawImage,
 ): Promise<DecodedImage> {
-  const raw = await decodeRaw(record, channels, plan);
+  const raw = await decodeRaw(record, channels, plan, whole);
   const data = new Float32Array(channels * raw.width * raw.height);
   writeDecoded(raw, data, 0, photo, subtractMean);
   return { data, channels, width: raw.width, height: raw.height, originalWidth: raw.originalWidth, originalHeight: raw.originalHeight, transform: raw.transform };

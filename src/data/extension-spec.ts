@@ -26,6 +26,11 @@ export interface ImageOptions {
   subtractMean: boolean;
   /** Boxes keeping less than this fraction of their area inside the crop are dropped. */
   minVisible: number;
+  /**
+   * `cache=ram` (or bare `cache`): keep each decoded image in memory after its first read, so
+   * later epochs only crop and augment (Ultralytics' `cache=ram`).
+   */
+  cache: boolean;
 }
 
 /** The data format named by `--extension`. */
@@ -45,11 +50,11 @@ export interface ExtensionSpec {
 
 /** Defaults: no scaling, centre crop when `crop` is set, no augmentation, min_visible 0.5 (half of a box must stay in the crop). */
 export function defaultImageOptions(): ImageOptions {
-  return { scaleMode: 'small', cropMode: 'center', augmentPhoto: false, mirror: false, subtractMean: false, minVisible: 0.5 };
+  return { scaleMode: 'small', cropMode: 'center', augmentPhoto: false, mirror: false, subtractMean: false, minVisible: 0.5, cache: false };
 }
 
-const KEYS = ['images_per_subset', 'scale', 'scale_mode', 'crop', 'crop_mode', 'augment_photo', 'mirror', 'subtract_mean', 'min_visible'];
-const FLAGS = new Set(['augment_photo', 'mirror', 'subtract_mean']);
+const KEYS = ['images_per_subset', 'scale', 'scale_mode', 'crop', 'crop_mode', 'augment_photo', 'mirror', 'subtract_mean', 'min_visible', 'cache'];
+const FLAGS = new Set(['augment_photo', 'mirror', 'subtract_mean', 'cache']);
 const VOC_SPLITS = new Set(['train', 'val', 'trainval', 'test']);
 
 function positiveInt(key: string, v: string, spec: string): number {
@@ -86,6 +91,10 @@ function applyOption(o: ImageOptions, key: string, value: string, spec: string):
       o.minVisible = f;
       break;
     }
+    case 'cache':
+      if (!['ram', 'none', '1', '0'].includes(value)) throw new UserError(`--extension ${spec}: cache must be ram or none, not "${value}"`);
+      o.cache = value === 'ram' || value === '1';
+      break;
     default:
       throw new UserError(`--extension ${spec}: unknown option "${key}" (known: ${KEYS.join(', ')})`);
   }

@@ -9,11 +9,12 @@
  */
 import { UserError } from '../util/errors.js';
 import { planCrop } from './crop-plan.js';
-import { decodeImage, decodeRaw, imageHeader, writeDecoded, type DecodedRaw } from './decode.js';
+import { decodeImage, decodeRaw, decodeWhole, imageHeader, writeDecoded, type DecodedRaw } from './decode.js';
 import { distort, distortActive, type DistortSpec } from './distort.js';
 import { defaultImageOptions, type ImageOptions } from './extension-spec.js';
 import { buildTargets, scaleTransform } from './geometry.js';
 import { NO_PHOTO, randomPhoto, type PhotoParams } from './photo.js';
+import { RamCache } from './ram-cache.js';
 import { Rng } from './rng.js';
 import { toTensorBatch } from './to-tensor.js';
 import type { ArrayBatch, Batch, Dataset, DetectionTargets, Epoch, EpochStats, ImageArray, Loader, SampleMeta } from './types.js';
@@ -43,6 +44,8 @@ export interface LoaderOptions {
   channels?: number;
   /** Where warnings go; default `console.warn`. */
   warn?: (message: string) => void;
+  /** Byte budget of `cache=ram`; default half the free memory. */
+  cacheBytes?: number;
 }
 
 /** A loaded sample: float pixels (in-memory sets, distort-mode) or uint8 pixels still to convert. */
@@ -66,8 +69,10 @@ export function createLoader(dataset: Dataset, options: LoaderOptions): Loader {
 
 class BackgroundLoader implements Loader {
   readonly batchSize: number;
-  private readonly o: Required<Omit<LoaderOptions, 'channels' | 'distort'>> & { distort?: DistortSpec; channels?: number };
+  private readonly o: Required<Omit<LoaderOptions, 'channels' | 'distort' | 'cacheBytes'>> & { distort?: DistortSpec; channels?: number };
   private geometry?: { channels: number; size?: [number, number] };
+  /** `cache=ram`: decoded images kept across epochs. */
+  readonly cache?: RamCache;
 
   constructor(readonly dataset: Dataset, options: LoaderOptions) {
     if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new UserError(`Expected positive integer for batch size but received ${options.batchSize}`);
@@ -82,6 +87,7 @@ class BackgroundLoader implements Loader {
       augmentMirror: options.augmentMirror ?? false, dropLast: options.dropLast ?? false, prefetch: Math.max(1, options.prefetch ?? 2),
       channels: options.channels, warn: options.warn ?? ((m: string) => console.warn(m)),
     };
+    if (this.o.image.cache && !dataset.pixels) this.cache = new RamCache(options.cacheBytes, this.o.warn);
   }
 
   samplesInEpoch(_epoch: number): number {
@@ -158,12 +164,13 @@ class BackgroundLoader implements Loader {
       const img = this.o.image;
       const photo = train && img.augmentPhoto ? randomPhoto(rng) : NO_PHOTO;
       const plan = (w: number, h: number) => planCrop(w, h, img, train, rng, rec.objects, g.size);
+      const whole = this.cache ? await this.cache.image(index, () => decodeWhole(rec, g.channels)) : undefined;
       if (distortSpec) {
-        const decoded = await decodeImage(rec, g.channels, plan, photo, img.subtractMean);
+        const decoded = await decodeImage(rec, g.channels, plan, photo, img.subtractMean, whole);
         data = decoded.data;
         meta = { index, id: rec.id, file: rec.file, originalWidth: decoded.originalWidth, originalHeight: decoded.originalHeight, transform: decoded.transform };
       } else {
-        const image = await decodeRaw(rec, g.channels, plan);
+        const image = await decodeRaw(rec, g.channels, plan, whole);
         raw = { image, photo, subtractMean: img.subtractMean };
         meta = { index, id: rec.id, file: rec.file, originalWidth: image.originalWidth, originalHeight: image.originalHeight, transform: image.transform };
       }

@@ -10,7 +10,10 @@ test('parses formats, subsets and options', () => {
   const coco = parseExtension('mscoco,2014-train,2014-val,scale=512,crop=512,crop_mode=denet,augment_photo,mirror=1,images_per_subset=1000');
   assert.equal(coco.format, 'mscoco');
   assert.deepEqual(coco.subsets, [{ year: '2014', split: 'train' }, { year: '2014', split: 'val' }]);
-  assert.deepEqual(coco.options, { scale: 512, crop: 512, cropMode: 'denet', augmentPhoto: true, mirror: true, imagesPerSubset: 1000, scaleMode: 'small', subtractMean: false, minVisible: 0.5 });
+  assert.deepEqual(coco.options, { scale: 512, crop: 512, cropMode: 'denet', augmentPhoto: true, mirror: true, imagesPerSubset: 1000, scaleMode: 'small', subtractMean: false, minVisible: 0.5, cache: false });
+  assert.equal(parseExtension('mscoco,2014-train,cache').options.cache, true);
+  assert.equal(parseExtension('mscoco,2014-train,cache=ram').options.cache, true);
+  assert.equal(parseExtension('mscoco,2014-train,cache=none').options.cache, false);
   const voc = parseExtension('voc,2007-trainval,2012-trainval,scale_mode=large,min_visible=0.25');
   assert.deepEqual(voc.subsets.map((s) => `${s.year}-${s.split}`), ['2007-trainval', '2012-trainval']);
   assert.equal(voc.options.scaleMode, 'large');
@@ -20,6 +23,7 @@ test('parses formats, subsets and options', () => {
 
 test('unknown keys, values and subsets are errors naming them', () => {
   assert.throws(() => parseExtension('mscoco,2017-val,colour=2'), /unknown option "colour"/);
+  assert.throws(() => parseExtension('mscoco,2017-val,cache=disk'), /cache must be ram or none, not "disk"/);
   assert.throws(() => parseExtension('voc,2007-trainvall'), /unknown VOC subset "2007-trainvall"/);
   assert.throws(() => parseExtension('voc,trainval'), /"trainval" is neither an option/);
   assert.throws(() => parseExtension('voc,scale=3'), /needs at least one subset/);

@@ -111,6 +111,37 @@ test('same seed gives the same batches whatever the thread count; another seed d
   }
 });
 
+test('cache=ram gives the same batches as reading the files, with and without resizing; a full budget warns once and reads the rest from disk', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    await cocoFixture(dir, 5);
+    for (const opts of ['mirror', 'crop=48,crop_mode=denet,mirror,augment_photo', 'scale=60,crop=48,crop_mode=center']) {
+      const plain = openDataset(dir, `mscoco,2026-train,${opts}`);
+      const cached = openDataset(dir, `mscoco,2026-train,${opts},cache`);
+      assert.equal(cached.spec.options.cache, true);
+      const files = createLoader(plain.dataset, { batchSize: 5, threads: 2, seed: 4, train: true, image: plain.spec.options, channels: 3 });
+      const ram = createLoader(cached.dataset, { batchSize: 5, threads: 2, seed: 4, train: true, image: cached.spec.options, channels: 3 });
+      for (const epoch of [0, 1, 2]) {
+        const [a, b] = [await collect(files.epochArrays(epoch)), await collect(ram.epochArrays(epoch))];
+        assert.deepEqual(b.map((x) => x.images), a.map((x) => x.images), `${opts} epoch ${epoch}`);
+        assert.deepEqual(b.map((x) => x.targets), a.map((x) => x.targets));
+        assert.deepEqual(b.map((x) => x.meta), a.map((x) => x.meta));
+      }
+      // Every image is held once: 120×80 + 130×87 + … RGB bytes.
+      assert.equal(ram.cache!.size, 5);
+      assert.equal(ram.cache!.bytes, [0, 1, 2, 3, 4].reduce((s, i) => s + (120 + 10 * i) * (80 + 7 * i) * 3, 0));
+    }
+    const warnings: string[] = [];
+    const { dataset, spec } = openDataset(dir, 'mscoco,2026-train,cache=ram');
+    const small = createLoader(dataset, { batchSize: 5, image: spec.options, cacheBytes: 120 * 80 * 3 + 130 * 87 * 3, warn: (m) => warnings.push(m) });
+    for (const epoch of [0, 1]) assert.equal((await collect(small.epochArrays(epoch)))[0]!.meta.length, 5);
+    assert.equal(small.cache!.size, 2);
+    assert.deepEqual(warnings, ['warning: cache=ram: the 0 MiB budget is full after 2 images; the others are read from disk every epoch']);
+  } finally {
+    cleanup();
+  }
+});
+
 test('a corrupt JPEG and a missing file are skipped, warned about and counted; batches fill from the next images', async () => {
   const { dir, cleanup } = tempDir();
   try {
