@@ -48,6 +48,22 @@ DENET_FN(toBuffer) {
   return buf;
 }
 
+/**
+ * dataView(t): an ArrayBuffer over a contiguous CPU tensor's own memory (no copy). The buffer
+ * holds a reference to the storage, so the memory outlives the tensor as long as JS uses it.
+ */
+DENET_FN(dataView) {
+  auto& t = T(0);
+  if (!t.device().is_cpu() || !t.is_contiguous()) throw std::invalid_argument("dataView needs a contiguous CPU tensor");
+  size_t n = static_cast<size_t>(t.numel()) * t.element_size();
+  if (n == 0) return Napi::ArrayBuffer::New(info.Env(), 0);
+  auto* keep = new c10::Storage(t.storage());
+  return Napi::ArrayBuffer::New(info.Env(), t.data_ptr(), n, [](Napi::Env, void*, c10::Storage* s) { delete s; }, keep);
+}
+
+/** storageRefs(t): references to t's storage (tensors and views sharing it, dataView buffers). */
+DENET_FN(storageRefs) { return Napi::Number::New(info.Env(), static_cast<double>(T(0).storage().use_count())); }
+
 DENET_FN(item) {
   auto t = T(0);
   if (t.numel() != 1) throw std::invalid_argument("item() needs a tensor with one element, got " + std::to_string(t.numel()));
@@ -120,6 +136,8 @@ void initCreate(Napi::Env env, Napi::Object exports) {
   DENET_EXPORT(exports, multinomial);
   DENET_EXPORT(exports, fromBuffer);
   DENET_EXPORT(exports, toBuffer);
+  DENET_EXPORT(exports, dataView);
+  DENET_EXPORT(exports, storageRefs);
   DENET_EXPORT(exports, item);
   DENET_EXPORT(exports, shape);
   DENET_EXPORT(exports, strides);

@@ -16,7 +16,7 @@ import { buildTargets, scaleTransform } from './geometry.js';
 import { NO_PHOTO, randomPhoto, type PhotoParams } from './photo.js';
 import { RamCache } from './ram-cache.js';
 import { Rng } from './rng.js';
-import { toTensorBatch } from './to-tensor.js';
+import { TensorBuffers } from './to-tensor.js';
 import type { ArrayBatch, Batch, Dataset, DetectionTargets, Epoch, EpochStats, ImageArray, Loader, SampleMeta } from './types.js';
 
 /** Loader settings. */
@@ -197,10 +197,10 @@ class BackgroundLoader implements Loader {
   }
 
   /**
-   * The batches of an epoch. `spare` (from `epoch()`) holds image buffers whose contents have
-   * been copied into tensors; a batch takes one instead of allocating when one is big enough.
+   * The batches of an epoch. `alloc` (from `epoch()`) gives the buffer each batch's pixels are
+   * written into (tensor memory); without it each batch gets a new array.
    */
-  private batches(epoch: number, spare?: Float32Array[]): Epoch<ArrayBatch> {
+  private batches(epoch: number, alloc?: (n: number) => Float32Array): Epoch<ArrayBatch> {
     const stats: EpochStats = { images: 0, skipped: 0, skippedFiles: [] };
     const self = this;
     async function* run(): AsyncGenerator<ArrayBatch> {
@@ -247,8 +247,8 @@ class BackgroundLoader implements Loader {
       const emit = (samples: Sample[]): ArrayBatch => {
         const images = pixels!.subarray(0, samples.length * self.sampleSize(samples[0]!, g.channels));
         pixels = undefined;
-        // A short last batch owns an exact-size array unless its buffer is recycled by epoch().
-        return self.batchOf(samples, spare || images.length === images.buffer.byteLength / 4 ? images : images.slice(), g.channels, batchIndex++);
+        // A short last batch owns an exact-size array unless its buffer belongs to epoch().
+        return self.batchOf(samples, alloc || images.length === images.buffer.byteLength / 4 ? images : images.slice(), g.channels, batchIndex++);
       };
       for (let pos = 0; pos < order.length; pos++) {
         while (started < order.length && started < pos + window) start(started++);
@@ -262,8 +262,7 @@ class BackgroundLoader implements Loader {
         }
         const n = self.sampleSize(r.sample, g.channels);
         if (pending.length === 0) {
-          const reuse = spare?.pop();
-          pixels = reuse && reuse.length >= B * n ? reuse : new Float32Array(B * n);
+          pixels = alloc ? alloc(B * n) : new Float32Array(B * n);
         } else if (n !== self.sampleSize(pending[0]!, g.channels)) {
           const [a, b] = [pending[0]!.meta.transform, r.sample.meta.transform];
           throw new Error(`batch ${batchIndex}: sample ${r.sample.meta.index} is ${b.width}x${b.height}, expected ${a.width}x${a.height}`);
@@ -311,19 +310,20 @@ class BackgroundLoader implements Loader {
   }
 
   epoch(epoch: number): Epoch<Batch> {
-    // tensor() copies the pixels, so each batch's buffer serves the next batch (no 50 MB
-    // allocation and page faults per batch of 16 512x512 images).
-    const spare: Float32Array[] = [];
-    const inner = this.batches(epoch, spare);
+    // Pixels are written straight into tensor memory (TensorBuffers): no copy per batch.
+    let buffers: TensorBuffers | undefined;
+    const inner = this.batches(epoch, (n) => buffers!.take(n));
+    const slots = this.o.prefetch + 2;
     return {
       get stats() {
         return inner.stats;
       },
       async *[Symbol.asyncIterator]() {
-        for await (const b of inner) {
-          const t = await toTensorBatch(b);
-          spare.push(new Float32Array(b.images.buffer));
-          yield t;
+        buffers = await TensorBuffers.create(slots);
+        try {
+          for await (const b of inner) yield await buffers.batch(b);
+        } finally {
+          buffers.release();
         }
       },
     };

@@ -40,6 +40,86 @@ export interface ChwWrite {
   flip: boolean;
   photo: PhotoParams;
   subtractMean: boolean;
+  /** Enlarge the source on the way (bilinear); without it the source is placed as it is. */
+  upscale?: Upscale;
+}
+
+/**
+ * A bilinear enlargement of the source to `width`×`height` (pixel centres aligned, as libvips'
+ * and PIL's bilinear and torch's `align_corners=False`; each value rounded to uint8 as a resized
+ * image would be), of which the `placedW`×`placedH` window at (`x`, `y`) is placed.
+ */
+export interface Upscale {
+  width: number;
+  height: number;
+  x: number;
+  y: number;
+  placedW: number;
+  placedH: number;
+}
+
+/** Source index and weight of the two bilinear taps for each of `n` output positions from `from`. */
+function taps(from: number, n: number, scale: number, size: number): { i0: Int32Array; i1: Int32Array; w: Float32Array } {
+  const i0 = new Int32Array(n), i1 = new Int32Array(n), w = new Float32Array(n);
+  for (let k = 0; k < n; k++) {
+    const f = Math.min(size - 1, Math.max(0, (from + k + 0.5) / scale - 0.5));
+    const a = Math.floor(f);
+    i0[k] = a;
+    i1[k] = Math.min(size - 1, a + 1);
+    w[k] = f - a;
+  }
+  return { i0, i1, w };
+}
+
+/**
+ * Enlarges a source row by row (separable bilinear): each source row needed is interpolated along
+ * x once, into one of two cached float rows, and each output row is their blend along y.
+ */
+class Upscaler {
+  private rowA: Float32Array;
+  private rowB: Float32Array;
+  private a = -1;
+  private b = -1;
+  private readonly rows: ReturnType<typeof taps>;
+  private readonly cols: ReturnType<typeof taps>;
+
+  constructor(private readonly src: Uint8Array, private readonly srcW: number, srcH: number, private readonly C: number, up: Upscale) {
+    this.rows = taps(up.y, up.placedH, up.height / srcH, srcH);
+    this.cols = taps(up.x, up.placedW, up.width / srcW, srcW);
+    this.rowA = new Float32Array(up.placedW * C);
+    this.rowB = new Float32Array(up.placedW * C);
+  }
+
+  /** Source row `r` interpolated along x (columns `c0 ..< c1` of the placed window) into `out`. */
+  private horizontal(r: number, c0: number, c1: number, out: Float32Array): void {
+    const { src, C } = this;
+    const { i0, i1, w } = this.cols;
+    const base = r * this.srcW * C;
+    for (let j = c0; j < c1; j++) {
+      const p = base + i0[j]! * C, q = base + i1[j]! * C, wx = w[j]!;
+      for (let c = 0; c < C; c++) out[j * C + c] = src[p + c]! + (src[q + c]! - src[p + c]!) * wx;
+    }
+  }
+
+  /** Placed row `k`, columns `c0 ..< c1`, rounded to uint8 into `line` (placedW·C values). */
+  row(k: number, c0: number, c1: number, line: Uint8Array): void {
+    const ra = this.rows.i0[k]!, rb = this.rows.i1[k]!, wy = this.rows.w[k]!;
+    // Rows only move down, so the previous lower row often becomes the upper one: swap it in.
+    if (this.a !== ra) {
+      if (this.b === ra) {
+        [this.rowA, this.rowB] = [this.rowB, this.rowA];
+        this.b = -1;
+      } else this.horizontal(ra, c0, c1, this.rowA);
+      this.a = ra;
+    }
+    if (this.b !== rb) {
+      this.horizontal(rb, c0, c1, this.rowB);
+      this.b = rb;
+    }
+    const A = this.rowA, B = this.rowB;
+    // v ≥ 0, so (v + 0.5) | 0 is Math.round(v).
+    for (let i = c0 * this.C, e = c1 * this.C; i < e; i++) line[i] = (A[i]! + (B[i]! - A[i]!) * wy + 0.5) | 0;
+  }
 }
 
 /**
@@ -58,11 +138,14 @@ export function writeChw(a: ChwWrite): void {
   const src = a.src.constructor === Uint8Array ? a.src : new Uint8Array(a.src.buffer, a.src.byteOffset, a.src.byteLength);
   const plane = outW * outH;
   const mean = C === 3 ? IMAGENET_MEAN : [IMAGENET_MEAN.reduce((x, y) => x + y) / 3];
+  const up = a.upscale;
+  const placedW = up ? up.placedW : srcW;
+  const placedH = up ? up.placedH : srcH;
   // The placed source, clipped to the output, in output columns before (x0..x1) and after mirroring (d0..d1).
   const x0 = Math.max(0, placeX);
-  const x1 = Math.min(outW, placeX + srcW);
+  const x1 = Math.min(outW, placeX + placedW);
   const y0 = Math.max(0, placeY);
-  const y1 = Math.min(outH, placeY + srcH);
+  const y1 = Math.min(outH, placeY + placedH);
   const empty = x1 <= x0 || y1 <= y0;
   const d0 = flip ? outW - x1 : x0;
   const d1 = flip ? outW - x0 : x1;
@@ -94,24 +177,28 @@ export function writeChw(a: ChwWrite): void {
   const m2 = subtractMean && C === 3 ? mean[2]! : 0;
   const step = flip ? -1 : 1;
   const n = x1 - x0;
+  // Upscaling: each placed row is first resized into `line`; the loops below then read it.
+  const line = up ? new Uint8Array(placedW * C) : src;
+  const upscaler = up ? new Upscaler(src, srcW, srcH, C, up) : undefined;
   for (let y = y0; y < y1; y++) {
-    let s = ((y - placeY) * srcW + (x0 - placeX)) * C;
+    upscaler?.row(y - placeY, x0 - placeX, x1 - placeX, line);
+    let s = up ? (x0 - placeX) * C : ((y - placeY) * srcW + (x0 - placeX)) * C;
     let d = dstOffset + y * outW + (flip ? outW - 1 - x0 : x0);
     if (C === 1) {
       if (identity) {
-        for (let i = 0; i < n; i++, s++, d += step) dst[d] = src[s]! * k - m0;
+        for (let i = 0; i < n; i++, s++, d += step) dst[d] = line[s]! * k - m0;
       } else {
         const A = ct * k;
         for (let i = 0; i < n; i++, s++, d += step) {
-          const v = src[s]! * A + shift;
+          const v = line[s]! * A + shift;
           dst[d] = (v < 0 ? 0 : v > 1 ? 1 : v) - m0;
         }
       }
     } else if (identity) {
       for (let i = 0; i < n; i++, s += 3, d += step) {
-        dst[d] = src[s]! * k - m0;
-        dst[d + plane] = src[s + 1]! * k - m1;
-        dst[d + 2 * plane] = src[s + 2]! * k - m2;
+        dst[d] = line[s]! * k - m0;
+        dst[d + plane] = line[s + 1]! * k - m1;
+        dst[d + 2 * plane] = line[s + 2]! * k - m2;
       }
     } else {
       const A = ct * sat * k;
@@ -119,7 +206,7 @@ export function writeChw(a: ChwWrite): void {
       const Bg = ct * (1 - sat) * k * 0.587;
       const Bb = ct * (1 - sat) * k * 0.114;
       for (let i = 0; i < n; i++, s += 3, d += step) {
-        const r = src[s]!, g = src[s + 1]!, b = src[s + 2]!;
+        const r = line[s]!, g = line[s + 1]!, b = line[s + 2]!;
         const l = Br * r + Bg * g + Bb * b + shift;
         const R = A * r + l, G = A * g + l, B = A * b + l;
         dst[d] = (R < 0 ? 0 : R > 1 ? 1 : R) - m0;

@@ -7,18 +7,22 @@ import type { ArrayBatch, Batch } from './types.js';
 
 export type { Tensor };
 
-let factory: typeof import('../torch/index.js').tensor | undefined;
+type Torch = typeof import('../torch/index.js');
+let torch: Torch | undefined;
 
-/** Loads `tensor()` from src/torch on first use, so pure data tools and tests never load the native addon. */
-async function tensorFactory(): Promise<typeof import('../torch/index.js').tensor> {
-  factory ??= (await import('../torch/index.js')).tensor;
-  return factory;
+/** Loads src/torch on first use, so pure data tools and tests never load the native addon. */
+async function loadTorch(): Promise<Torch> {
+  torch ??= await import('../torch/index.js');
+  return torch;
 }
 
-/** Converts a typed-array batch: images `[B,C,H,W]` float32, labels `[B]` int64. */
-export async function toTensorBatch(batch: ArrayBatch): Promise<Batch> {
-  const tensor = await tensorFactory();
-  const images = tensor(batch.images, { shape: [...batch.shape], dtype: 'float32' });
+/**
+ * Converts a typed-array batch: images `[B,C,H,W]` float32 (copied, unless `images` is the
+ * tensor they were written into), labels `[B]` int64.
+ */
+export async function toTensorBatch(batch: ArrayBatch, images?: Tensor): Promise<Batch> {
+  const { tensor } = await loadTorch();
+  images ??= tensor(batch.images, { shape: [...batch.shape], dtype: 'float32' });
   let labels: Tensor | undefined;
   if (batch.labels) {
     const l64 = new BigInt64Array(batch.labels.length);
@@ -32,4 +36,52 @@ export async function toTensorBatch(batch: ArrayBatch): Promise<Batch> {
 export function disposeBatch(batch: Batch): void {
   batch.images.dispose();
   batch.labels?.dispose();
+}
+
+/**
+ * Batch buffers in libtorch memory: the loader writes a batch's pixels straight into a tensor
+ * (`dataView`), so batches cost no copy and no freshly page-faulted block (a 16×3×512² batch is
+ * 50 MB, above glibc's largest mmap threshold, so each new one would fault in 12,800 pages). A
+ * buffer is reused once nothing but the pool refers to its storage; when all are in use, a
+ * plain array is returned and that batch is copied.
+ */
+export class TensorBuffers {
+  private readonly slots: { tensor: Tensor; view: Float32Array; busy: boolean }[] = [];
+
+  private constructor(private readonly t: Torch, private readonly max: number) {}
+
+  static async create(max = 4): Promise<TensorBuffers> {
+    return new TensorBuffers(await loadTorch(), max);
+  }
+
+  /** A buffer of at least `n` floats that no tensor is using. */
+  take(n: number): Float32Array {
+    // Free: only the slot's own tensor and its view hold the storage.
+    let slot = this.slots.find((s) => !s.busy && s.view.length >= n && s.tensor.storageRefs === 2);
+    if (!slot && this.slots.length < this.max) {
+      const tensor = this.t.empty([n], { dtype: 'float32' });
+      slot = { tensor, view: tensor.dataView() as Float32Array, busy: false };
+      this.slots.push(slot);
+    }
+    if (!slot) return new Float32Array(n);
+    slot.busy = true;
+    return slot.view;
+  }
+
+  /** The batch as tensors; its images share the memory they were written into when that came from take(). */
+  async batch(b: ArrayBatch): Promise<Batch> {
+    const slot = this.slots.find((s) => s.busy && s.view.buffer === b.images.buffer);
+    if (!slot) return toTensorBatch(b);
+    const flat = slot.tensor.narrow(0, 0, b.images.length);
+    const images = flat.view([...b.shape]);
+    flat.dispose();
+    slot.busy = false; // from here on the batch tensor's reference keeps the buffer taken
+    return toTensorBatch(b, images);
+  }
+
+  /** Drops the pool; memory still used by batches stays alive until they are disposed. */
+  release(): void {
+    for (const s of this.slots) s.tensor.dispose();
+    this.slots.length = 0;
+  }
 }

@@ -79,6 +79,18 @@ export class Tensor {
     const buf: ArrayBuffer = native.toBuffer(this.handle);
     return typedArrayFor(this.dtype, buf);
   }
+  /**
+   * A typed array over this CPU tensor's own memory, without a copy: writes change the tensor.
+   * Needs a contiguous CPU tensor. The array keeps the memory alive even after `dispose()`.
+   */
+  dataView(): TypedArray {
+    if (this.device !== 'cpu' || !this.isContiguous) throw new Error(`dataView needs a contiguous CPU tensor, not ${this}`);
+    return typedArrayFor(this.dtype, native.dataView(this.handle));
+  }
+  /** How many references the tensor's storage has (tensors and views sharing it, dataView arrays). */
+  get storageRefs(): number {
+    return native.storageRefs(this.handle);
+  }
   /** The elements as float32 (a copy; converts other dtypes). */
   toFloat32Array(): Float32Array {
     if (this.dtype === 'float32') return this.data() as Float32Array;

@@ -5,22 +5,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { decodeImage, decodeRaw, writeDecoded } from '../../src/data/decode.js';
 import { planCrop } from '../../src/data/crop-plan.js';
 import { parseExtension } from '../../src/data/extension-spec.js';
-import { IMAGENET_MEAN, NO_PHOTO, randomPhoto, writeChw, type PhotoParams } from '../../src/data/photo.js';
+import { IMAGENET_MEAN, NO_PHOTO, randomPhoto, writeChw, type PhotoParams, type Upscale } from '../../src/data/photo.js';
 import { Rng } from '../../src/data/rng.js';
+import { needsPyTorch, pytorch } from '../helpers/pytorch.js';
 import { tempDir, writeImage } from './helpers.js';
 
 /** The documented rule, one pixel and channel at a time, no algebraic shortcuts. */
-function reference(src: Uint8Array, srcW: number, srcH: number, C: number, outW: number, outH: number, placeX: number, placeY: number, flip: boolean, photo: PhotoParams, subtractMean: boolean): Float32Array {
+function reference(src: Uint8Array, srcW: number, srcH: number, C: number, outW: number, outH: number, placeX: number, placeY: number, flip: boolean, photo: PhotoParams, subtractMean: boolean, up?: Upscale): Float32Array {
   const out = new Float32Array(C * outW * outH);
   const mean = C === 3 ? IMAGENET_MEAN : [(IMAGENET_MEAN[0]! + IMAGENET_MEAN[1]! + IMAGENET_MEAN[2]!) / 3];
   for (let y = 0; y < outH; y++) for (let xo = 0; xo < outW; xo++) {
     const x = flip ? outW - 1 - xo : xo; // output column xo shows unmirrored column x
     const sx = x - placeX, sy = y - placeY;
-    const inside = sx >= 0 && sy >= 0 && sx < srcW && sy < srcH;
-    const v = Array.from({ length: C }, (_, c) => (inside ? src[(sy * srcW + sx) * C + c]! / 255 : NaN));
+    const inside = sx >= 0 && sy >= 0 && sx < (up?.placedW ?? srcW) && sy < (up?.placedH ?? srcH);
+    const at = (c: number) => (up ? bilinear(src, srcW, srcH, C, up, sx, sy, c) : src[(sy * srcW + sx) * C + c]!);
+    const v = Array.from({ length: C }, (_, c) => (inside ? at(c) / 255 : NaN));
     const l = C === 3 ? 0.299 * v[0]! + 0.587 * v[1]! + 0.114 * v[2]! : v[0]!;
     for (let c = 0; c < C; c++) {
       let p: number;
@@ -34,6 +37,16 @@ function reference(src: Uint8Array, srcW: number, srcH: number, C: number, outW:
     }
   }
   return out;
+}
+
+/** Pixel (px, py) of the placed window of the enlarged source, channel c: the textbook bilinear rule, rounded. */
+function bilinear(src: Uint8Array, W: number, H: number, C: number, up: Upscale, px: number, py: number, c: number): number {
+  const coord = (p: number, out: number, size: number) => Math.min(size - 1, Math.max(0, ((p + 0.5) * size) / out - 0.5));
+  const fx = coord(up.x + px, up.width, W), fy = coord(up.y + py, up.height, H);
+  const xa = Math.floor(fx), ya = Math.floor(fy), xb = Math.min(W - 1, xa + 1), yb = Math.min(H - 1, ya + 1);
+  const g = (xx: number, yy: number) => src[(yy * W + xx) * C + c]!;
+  const v = (1 - (fy - ya)) * ((1 - (fx - xa)) * g(xa, ya) + (fx - xa) * g(xb, ya)) + (fy - ya) * ((1 - (fx - xa)) * g(xa, yb) + (fx - xa) * g(xb, yb));
+  return Math.round(v);
 }
 
 function pseudoPixels(n: number, seed: number): Uint8Array {
@@ -76,6 +89,42 @@ test('writeChw matches the per-pixel rule (photo, mirror, padding, mean) and ove
   }
 });
 
+test('writeChw with upscale: bilinear enlargement of the source, then the same photo, mirror and padding rule', () => {
+  const srcW = 7, srcH = 5, outW = 16, outH = 12;
+  const cases: [C: number, placeX: number, placeY: number, flip: boolean, photo: PhotoParams, up: Upscale][] = [
+    [3, 0, 0, false, NO_PHOTO, { width: 16, height: 12, x: 0, y: 0, placedW: 16, placedH: 12 }],
+    [3, 2, -1, true, { brightness: 0.1, contrast: 1.3, saturation: 0.7 }, { width: 19, height: 11, x: 3, y: 0, placedW: 13, placedH: 11 }],
+    [1, -3, 2, false, { brightness: -0.05, contrast: 0.8, saturation: 1 }, { width: 14, height: 9, x: 1, y: 2, placedW: 12, placedH: 7 }],
+  ];
+  for (const [k, [C, placeX, placeY, flip, photo, up]] of cases.entries()) {
+    const src = pseudoPixels(srcW * srcH * C, 10 + k);
+    const want = reference(src, srcW, srcH, C, outW, outH, placeX, placeY, flip, photo, false, up);
+    const dst = new Float32Array(want.length).fill(NaN);
+    writeChw({ src, srcW, srcH, channels: C, dst, dstOffset: 0, outW, outH, placeX, placeY, flip, photo, subtractMean: false, upscale: up });
+    for (let i = 0; i < want.length; i++) assert.ok(Math.abs(dst[i]! - want[i]!) < 1e-6, `case ${k} value ${i}: ${dst[i]} vs ${want[i]}`);
+  }
+});
+
+test('the upscale equals torch.nn.functional.interpolate(bilinear, align_corners=False), rounded', needsPyTorch(), () => {
+  const W = 9, H = 6, C = 3, up: Upscale = { width: 23, height: 17, x: 0, y: 0, placedW: 23, placedH: 17 };
+  const src = pseudoPixels(W * H * C, 42);
+  const dst = new Float32Array(C * up.width * up.height);
+  writeChw({ src, srcW: W, srcH: H, channels: C, dst, dstOffset: 0, outW: up.width, outH: up.height, placeX: 0, placeY: 0, flip: false, photo: NO_PHOTO, subtractMean: false, upscale: up });
+  const want: number[] = pytorch(
+    'x = torch.tensor(inp["src"], dtype=torch.float64).reshape(1, inp["H"], inp["W"], 3).permute(0, 3, 1, 2)\n' +
+      'y = torch.nn.functional.interpolate(x, size=(inp["h"], inp["w"]), mode="bilinear", align_corners=False)\n' +
+      'out = y.round().flatten().tolist()',
+    { src: Array.from(src), W, H, w: up.width, h: up.height },
+  );
+  let off = 0;
+  for (let i = 0; i < want.length; i++) {
+    const d = Math.abs(Math.round(dst[i]! * 255) - want[i]!);
+    assert.ok(d <= 1, `value ${i}: ${dst[i]! * 255} vs torch ${want[i]}`);
+    off += d; // a rounding tie may go either way
+  }
+  assert.ok(off <= want.length / 100, `${off} of ${want.length} values differ by 1`);
+});
+
 test('augment_photo changes pixels, deterministically; the same photo applied twice gives the same floats', () => {
   const src = pseudoPixels(8 * 8 * 3, 1);
   const write = (photo: PhotoParams) => {
@@ -113,6 +162,26 @@ test('decodeRaw + writeDecoded into a batch slot gives the same pixels and trans
       assert.deepEqual(batch.subarray(whole.data.length, 2 * whole.data.length), whole.data);
       assert.ok(Number.isNaN(batch[0]!) && Number.isNaN(batch[batch.length - 1]!));
     }
+  } finally {
+    cleanup();
+  }
+});
+
+test('an enlarging crop (done in writeChw) lands on the same pixels as libvips resizing the whole image', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, 'a.png');
+    await writeImage(file, 40, 30, [[5, 4, 20, 16, 230, 20, 20], [22, 10, 37, 27, 20, 220, 20], [0, 20, 12, 30, 30, 30, 220]]);
+    const options = parseExtension('mscoco,2026-train,scale=90,crop=64').options; // 40×30 → 120×90, centre 64×64 at (28, 13)
+    const raw = await decodeRaw({ index: 0, id: 0, file, objects: [] }, 3, (w, h) => planCrop(w, h, options, false, new Rng(0)));
+    assert.ok(raw.upscale, 'expected the enlargement to be left to writeChw');
+    const ours = new Float32Array(3 * 64 * 64);
+    writeDecoded(raw, ours, 0, NO_PHOTO, false);
+    const vips = await sharp(file).resize(120, 90, { fit: 'fill', kernel: 'linear' }).extract({ left: 28, top: 13, width: 64, height: 64 }).raw().toBuffer();
+    let sum = 0;
+    for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) for (let c = 0; c < 3; c++) sum += Math.abs(ours[(c * 64 + y) * 64 + x]! * 255 - vips[(y * 64 + x) * 3 + c]!);
+    // Same geometry: a one-pixel shift would move the rectangles' edges and cost far more than this.
+    assert.ok(sum / (3 * 64 * 64) < 3, `mean difference ${sum / (3 * 64 * 64)} levels`);
   } finally {
     cleanup();
   }

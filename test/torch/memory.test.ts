@@ -22,6 +22,23 @@ test('scope frees what it creates except its result and kept tensors', () => {
   assert.equal(torch.memoryStats().liveTensors, before, 'a throwing scope still frees');
 });
 
+test("dataView is the tensor's own memory, counted in storageRefs and kept alive after dispose", () => {
+  const t = torch.zeros([2, 3]);
+  assert.equal(t.storageRefs, 1);
+  const v = t.dataView() as Float32Array;
+  assert.equal(t.storageRefs, 2);
+  v[4] = 7;
+  assert.deepEqual(t.toArray(), [[0, 0, 0], [0, 7, 0]]);
+  const row = t.narrow(0, 1, 1);
+  assert.equal(t.storageRefs, 3); // a view shares the storage
+  assert.deepEqual(Array.from(row.dataView() as Float32Array), [0, 7, 0]); // over the view's elements only
+  row.dispose();
+  t.dispose();
+  v[5] = 1; // the array still owns a reference: writing is safe after dispose
+  assert.equal(v[4], 7);
+  assert.throws(() => torch.ones([2, 2]).transpose(0, 1).dataView(), /contiguous CPU tensor/);
+});
+
 test('1,000 training steps of a small CNN keep live tensors constant and RSS flat', () => {
   torch.manualSeed(0);
   const params = [
