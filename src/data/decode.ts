@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { UserError } from '../util/errors.js';
 import type { CropPlan } from './crop-plan.js';
-import { writeChw, type PhotoParams, type Upscale } from './photo.js';
+import { writeChw, type PhotoParams, type Resample } from './photo.js';
 import type { SampleRecord, SampleTransform } from './types.js';
 
 /** A decoded, transformed sample. */
@@ -50,8 +50,8 @@ export interface DecodedRaw {
   /** Where `pixels`' top-left lands in the network input (before mirroring). */
   placeX: number;
   placeY: number;
-  /** When set, `pixels` are enlarged on their way into the batch (writeChw), then placed. */
-  upscale?: Upscale;
+  /** When set, `pixels` are resized on their way into the batch (writeChw), then placed. */
+  resample?: Resample;
   /** Network-input size. */
   width: number;
   height: number;
@@ -126,7 +126,7 @@ export async function decodeRaw(record: SampleRecord, channels: number, plan: (w
   let py = p.cropY;
   let ex0 = 0;
   let ey0 = 0;
-  let upscale: Upscale | undefined;
+  let resample: Resample | undefined;
   if (ix1 > ix0 && iy1 > iy0) {
     const rw = Math.max(1, Math.round((ix1 - ix0) * sx));
     const rh = Math.max(1, Math.round((iy1 - iy0) * sy));
@@ -140,16 +140,17 @@ export async function decodeRaw(record: SampleRecord, channels: number, plan: (w
     const ex1 = Math.min(rw, px + p.width);
     const ey1 = Math.min(rh, py + p.height);
     const resize = rw !== ix1 - ix0 || rh !== iy1 - iy0;
-    // Enlarging happens later, in the float conversion (writeChw): libvips' bilinear enlargement
-    // cost 3.7 ms per 512×512 output here, against well under half that in that pass.
-    const enlarge = resize && rw >= ix1 - ix0 && rh >= iy1 - iy0;
-    if (ex1 > ex0 && ey1 > ey0 && (enlarge || (whole && !resize))) {
-      // The pixels used as they are: the region to enlarge, or the window itself.
-      const [x, y, w, h] = enlarge ? [ix0, iy0, ix1 - ix0, iy1 - iy0] : [ix0 + ex0, iy0 + ey0, ex1 - ex0, ey1 - ey0];
+    // Enlarging happens later, in the float conversion (writeChw, bilinear): libvips took 3.7 ms
+    // to enlarge to 512×512 here, that pass about 2 ms more. Reductions stay with libvips, which
+    // filters them (and shrinks JPEGs as it decodes); in that pass they cost more (measured).
+    const inPass = resize && rw >= ix1 - ix0 && rh >= iy1 - iy0;
+    if (ex1 > ex0 && ey1 > ey0 && (inPass || (whole && !resize))) {
+      // The pixels used as they are: the region to resize, or the window itself.
+      const [x, y, w, h] = inPass ? [ix0, iy0, ix1 - ix0, iy1 - iy0] : [ix0 + ex0, iy0 + ey0, ex1 - ex0, ey1 - ey0];
       pixels = whole ? cropWhole(whole, x, y, w, h) : (await rawPixels(extract(input!.removeAlpha(), x, y, w, h, ow, oh), channels)).pixels;
       srcW = w;
       srcH = h;
-      if (enlarge) upscale = { width: rw, height: rh, x: ex0, y: ey0, placedW: ex1 - ex0, placedH: ey1 - ey0 };
+      if (inPass) resample = { width: rw, height: rh, x: ex0, y: ey0, placedW: ex1 - ex0, placedH: ey1 - ey0 };
     } else if (ex1 > ex0 && ey1 > ey0) {
       let img = whole ? sharp(whole.pixels, { raw: { width: ow, height: oh, channels: whole.channels as 1 | 3 } }) : input!.removeAlpha();
       img = extract(img, ix0, iy0, ix1 - ix0, iy1 - iy0, ow, oh);
@@ -161,7 +162,7 @@ export async function decodeRaw(record: SampleRecord, channels: number, plan: (w
     }
   }
   const transform: SampleTransform = { scaleX, scaleY, offsetX: -ix0 * scaleX - px, offsetY: -iy0 * scaleY - py, flip: p.flip, width: p.width, height: p.height };
-  return { pixels, srcW, srcH, channels, placeX: ex0 - px, placeY: ey0 - py, upscale, width: p.width, height: p.height, originalWidth: ow, originalHeight: oh, transform };
+  return { pixels, srcW, srcH, channels, placeX: ex0 - px, placeY: ey0 - py, resample, width: p.width, height: p.height, originalWidth: ow, originalHeight: oh, transform };
 }
 
 /** `img` cut to the `w`×`h` window at (`x`, `y`) unless that is all of its `iw`×`ih`. */
@@ -176,7 +177,7 @@ function extract(img: sharp.Sharp, x: number, y: number, w: number, h: number, i
 export function writeDecoded(d: DecodedRaw, dst: Float32Array, offset: number, photo: PhotoParams, subtractMean: boolean): void {
   writeChw({
     src: d.pixels, srcW: d.srcW, srcH: d.srcH, channels: d.channels, dst, dstOffset: offset, outW: d.width, outH: d.height,
-    placeX: d.placeX, placeY: d.placeY, flip: d.transform.flip, photo, subtractMean, upscale: d.upscale,
+    placeX: d.placeX, placeY: d.placeY, flip: d.transform.flip, photo, subtractMean, resample: d.resample,
   });
 }
 

@@ -40,16 +40,17 @@ export interface ChwWrite {
   flip: boolean;
   photo: PhotoParams;
   subtractMean: boolean;
-  /** Enlarge the source on the way (bilinear); without it the source is placed as it is. */
-  upscale?: Upscale;
+  /** Resize the source on the way (bilinear); without it the source is placed as it is. */
+  resample?: Resample;
 }
 
 /**
- * A bilinear enlargement of the source to `width`×`height` (pixel centres aligned, as libvips'
- * and PIL's bilinear and torch's `align_corners=False`; each value rounded to uint8 as a resized
- * image would be), of which the `placedW`×`placedH` window at (`x`, `y`) is placed.
+ * A bilinear resize of the source to `width`×`height` (pixel centres aligned, as libvips' and
+ * PIL's bilinear and torch's `align_corners=False`, without antialiasing, so for factors down to
+ * 1/2; each value rounded to uint8 as a resized image would be), of which the
+ * `placedW`×`placedH` window at (`x`, `y`) is placed.
  */
-export interface Upscale {
+export interface Resample {
   width: number;
   height: number;
   x: number;
@@ -72,10 +73,10 @@ function taps(from: number, n: number, scale: number, size: number): { i0: Int32
 }
 
 /**
- * Enlarges a source row by row (separable bilinear): each source row needed is interpolated along
+ * Resizes a source row by row (separable bilinear): each source row needed is interpolated along
  * x once, into one of two cached float rows, and each output row is their blend along y.
  */
-class Upscaler {
+class RowResampler {
   private rowA: Float32Array;
   private rowB: Float32Array;
   private a = -1;
@@ -83,7 +84,7 @@ class Upscaler {
   private readonly rows: ReturnType<typeof taps>;
   private readonly cols: ReturnType<typeof taps>;
 
-  constructor(private readonly src: Uint8Array, private readonly srcW: number, srcH: number, private readonly C: number, up: Upscale) {
+  constructor(private readonly src: Uint8Array, private readonly srcW: number, srcH: number, private readonly C: number, up: Resample) {
     this.rows = taps(up.y, up.placedH, up.height / srcH, srcH);
     this.cols = taps(up.x, up.placedW, up.width / srcW, srcW);
     this.rowA = new Float32Array(up.placedW * C);
@@ -138,7 +139,7 @@ export function writeChw(a: ChwWrite): void {
   const src = a.src.constructor === Uint8Array ? a.src : new Uint8Array(a.src.buffer, a.src.byteOffset, a.src.byteLength);
   const plane = outW * outH;
   const mean = C === 3 ? IMAGENET_MEAN : [IMAGENET_MEAN.reduce((x, y) => x + y) / 3];
-  const up = a.upscale;
+  const up = a.resample;
   const placedW = up ? up.placedW : srcW;
   const placedH = up ? up.placedH : srcH;
   // The placed source, clipped to the output, in output columns before (x0..x1) and after mirroring (d0..d1).
@@ -177,11 +178,11 @@ export function writeChw(a: ChwWrite): void {
   const m2 = subtractMean && C === 3 ? mean[2]! : 0;
   const step = flip ? -1 : 1;
   const n = x1 - x0;
-  // Upscaling: each placed row is first resized into `line`; the loops below then read it.
+  // Resampling: each placed row is first resized into `line`; the loops below then read it.
   const line = up ? new Uint8Array(placedW * C) : src;
-  const upscaler = up ? new Upscaler(src, srcW, srcH, C, up) : undefined;
+  const resampler = up ? new RowResampler(src, srcW, srcH, C, up) : undefined;
   for (let y = y0; y < y1; y++) {
-    upscaler?.row(y - placeY, x0 - placeX, x1 - placeX, line);
+    resampler?.row(y - placeY, x0 - placeX, x1 - placeX, line);
     let s = up ? (x0 - placeX) * C : ((y - placeY) * srcW + (x0 - placeX)) * C;
     let d = dstOffset + y * outW + (flip ? outW - 1 - x0 : x0);
     if (C === 1) {
