@@ -10,6 +10,8 @@ import { parseProgram } from '../cli/run.js';
 export interface TrainConfig {
   modelDesc?: string[];
   model?: string;
+  /** `--backbone FILE`: torchvision ResNet weights (.safetensors) loaded into a new model's backbone. */
+  backbone?: string;
   train: string;
   test?: string;
   extension: string;
@@ -63,6 +65,7 @@ export function trainingProgram(name: string, multi = false): Command {
     .description(multi ? 'data-parallel training over several devices (one process per device, c10d)' : 'train a network on one device (GPU=N in the environment selects cuda:N)')
     .option('--model-desc <tokens...>', 'a new model from description tokens, e.g. C[128,3] BN A P[2] … R')
     .option('--model <file>', 'continue from a model file (.safetensors)')
+    .option('--backbone <file>', 'ImageNet weights for a new model\'s ResNet backbone: a torchvision ResNet state dict saved as .safetensors, loaded by name')
     .option('--train <path>', 'training data (see --extension)')
     .option('--test <path>', 'test data, evaluated after each epoch')
     .option('--extension <spec>', 'data format: png|jpg|… (class folders), npy, imagenet,…, mscoco,…, voc,…', 'png')
@@ -108,6 +111,7 @@ export function parseTrainArgs(name: string, argv: string[], multi = false): Tra
   const o = p.opts();
   if (!o.modelDesc && !o.model && !o.resume) throw new UserError('give --model-desc TOKENS… (a new model) or --model FILE');
   if (o.modelDesc && o.model) throw new UserError('give either --model-desc or --model, not both');
+  if (o.backbone && !o.modelDesc) throw new UserError('--backbone initialises a new model: it needs --model-desc');
   if (!o.train) throw new UserError('--train PATH is required');
   if (!isSolverName(o.solver)) throw new UserError(`unknown solver "${o.solver}" (expected ${SOLVERS.join(', ')})`);
   const momentum: number[] = o.learnMomentum ?? defaultMomentum(o.solver);
@@ -116,7 +120,7 @@ export function parseTrainArgs(name: string, argv: string[], multi = false): Tra
   for (const m of momentum) if (m >= 1) throw new UserError(`Expected momentum in [0, 1) for --learn-momentum but received ${m}`);
   if (o.resume === true && !o.outputPrefix) throw new UserError('--resume without a path needs --output-prefix (the run folder to continue)');
   return {
-    modelDesc: o.modelDesc, model: o.model, train: o.train, test: o.test, extension: o.extension, testExtension: o.testExtension, borderMode: o.borderMode,
+    modelDesc: o.modelDesc, model: o.model, backbone: o.backbone, train: o.train, test: o.test, extension: o.extension, testExtension: o.testExtension, borderMode: o.borderMode,
     activation: o.activation, solver: o.solver, learnRate: o.learnRate, learnMomentum: momentum, learnDecay: o.learnDecay,
     learnAnneal: o.learnAnneal, learnAnnealEpochs: o.learnAnnealEpochs, epochs: o.epochs, batchSize: o.batchSize, accumulate: o.accumulate,
     seed: o.seed, distortMode: o.distortMode, augmentMirror: !!o.augmentMirror, threadNum: o.threadNum, outputPrefix: o.outputPrefix,

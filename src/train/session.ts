@@ -13,7 +13,7 @@ import type { TestResult } from './test-pass.js';
 import { checkDetectionClasses } from '../detect/predict.js';
 import { evaluateDetector } from '../detect/evaluate.js';
 import { isDetector } from '../detect/detect.js';
-import { Model } from '../model/index.js';
+import { Model, importTorchvisionBackbone } from '../model/index.js';
 import { cuda, manualSeed, setNumThreads } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import { readCheckpoint, resolveCheckpoint } from './checkpoint.js';
@@ -150,6 +150,15 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
     const inputShape = await probeInputShape(trainSet);
     manualSeed(c.seed);
     model = Model.create(c.modelDesc!, { inputShape, classNames: trainSet.dataset.classNames, borderMode: c.borderMode as never, activation: c.activation, weightInit: c.weightInit, seed: c.seed });
+    if (c.backbone) {
+      try {
+        const line = importTorchvisionBackbone(model, c.backbone);
+        if (rank === 0) (s.log ?? console.log)(line);
+      } catch (e) {
+        model.dispose();
+        throw e;
+      }
+    }
   }
   try {
     checkClasses(model, trainSet.dataset, testSet?.dataset);

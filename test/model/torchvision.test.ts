@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Model, TORCHVISION_RESNETS, loadTorchvisionResnet, torchvisionResnetNames } from '../../src/model/index.js';
 import { readSafetensors, noGrad } from '../../src/torch/index.js';
+import { cli, pngClassFolders } from '../cli/helpers.js';
 import { hasPyTorch } from '../helpers/pytorch.js';
 
 const hasTorchvision = hasPyTorch() && (() => {
@@ -64,4 +65,27 @@ test('resnet18: names map one-to-one to torchvision and outputs match', { skip: 
   const diff = output.sub(expected).abs().max().item();
   assert.ok(diff < 1e-4, `max |ours − torchvision| = ${diff}`);
   model.dispose();
+});
+
+test('model-train --backbone loads torchvision weights into a new model\'s ResNet (not its classifier); bad files are one-line errors', { skip: hasTorchvision ? undefined : '/usr/bin/python3 lacks torch/torchvision' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'denet-tv-'));
+  const weights = join(dir, 'resnet18.safetensors');
+  execFileSync('/usr/bin/python3', ['-c', SCRIPT, weights]);
+  const train = await pngClassFolders(join(dir, 'train'), 3, 4, 8, 1);
+  const base = ['--model-desc', ...TORCHVISION_RESNETS.resnet18!.split(' '), '--train', train, '--extension', 'png', '--epochs', '1', '--batch-size', '4', '--no-progress'];
+  // A rate of 1e-12 and no decay: training leaves the weights where the import put them.
+  const r = cli('model-train', [...base, '--backbone', weights, '--learn-rate', '1e-12', '--learn-decay', '0', '--output-prefix', join(dir, 'run')]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /loaded 120 backbone tensors from .*resnet18.safetensors \(not used: fc.weight, fc.bias, input, output\)/);
+  const theirs = readSafetensors(weights).tensors;
+  const ours = readSafetensors(join(dir, 'run', 'model.safetensors')).tensors;
+  for (const [mine, tv] of [['layers.0.weight', 'conv1.weight'], ['layers.7.1.conv2.weight', 'layer4.1.conv2.weight'], ['layers.5.0.downsample.0.weight', 'layer2.0.downsample.0.weight']]) {
+    assert.ok(ours[mine]!.sub(theirs[tv]!).abs().max().item() < 1e-6, `${mine} = ${tv}`);
+  }
+  assert.deepEqual(ours['layers.8.weight']!.shape, [3, 512, 1, 1], 'the classifier keeps the data\'s 3 classes');
+  const missing = cli('model-train', [...base, '--backbone', join(dir, 'none.safetensors')]);
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr.trim(), /^error: .*none\.safetensors/);
+  const noDesc = cli('model-train', ['--model', weights, '--train', train, '--backbone', weights]);
+  assert.match(noDesc.stderr.trim(), /^error: --backbone initialises a new model: it needs --model-desc$/);
 });
