@@ -1,10 +1,11 @@
 /**
  * Decodes one image file with sharp (libvips, on libuv's thread pool): reads the header, plans
- * the crop, resizes and extracts in libvips to uint8 (`decodeRaw`); `writeDecoded` then writes
- * the CHW float32 pixels in one pass, wherever the caller wants them (the loader: straight into
- * the batch). `decodeWhole` decodes a whole image for the loader's RAM cache, which `decodeRaw`
- * then takes instead of the file. Missing or corrupt files reject with a plain Error (the loader
- * skips them); an image whose size disagrees with its annotation is a `UserError`.
+ * the crop, reduces and extracts in libvips to uint8 (`decodeRaw`); `writeDecoded` then writes
+ * the CHW float32 pixels in one pass, enlarging on the way, wherever the caller wants them (the
+ * loader: straight into the batch). `decodeWhole` decodes a whole image (the loader's RAM cache,
+ * and images used uncropped), which `decodeRaw` then takes instead of the file. Missing or
+ * corrupt files reject with a plain Error (the loader skips them); an image whose size disagrees
+ * with its annotation is a `UserError`.
  */
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
@@ -81,7 +82,7 @@ function checkAnnotatedSize(record: SampleRecord, ow: number, oh: number): void 
   }
 }
 
-/** Decodes all of `record.file` to uint8 pixels with `channels` channels (for the RAM cache). */
+/** Decodes all of `record.file` to uint8 pixels with `channels` channels, in one libvips call. */
 export async function decodeWhole(record: SampleRecord, channels: number): Promise<RawImage> {
   const im = await rawPixels(sharp(await readFile(record.file)).removeAlpha(), channels);
   checkAnnotatedSize(record, im.width, im.height);
@@ -98,10 +99,11 @@ function cropWhole(im: RawImage, x: number, y: number, w: number, h: number): Ui
 }
 
 /**
- * Decodes `record.file` (or its cached pixels `whole`) to uint8 pixels. `plan(w, h)` chooses the
- * geometry from the original size; `channels` 1 or 3 forces grey or sRGB output. libvips reads,
- * crops and resizes; only the part of the original under the crop window is resized. From the
- * cache, a window that needs no resizing is copied in JavaScript (no libvips pipeline at all).
+ * Decodes `record.file` (or its already decoded pixels `whole`) to uint8 pixels. `plan(w, h)`
+ * chooses the geometry from the original size; `channels` 1 or 3 forces grey or sRGB output.
+ * libvips reads, crops and reduces; only the part of the original under the crop window is
+ * decoded and resized; enlargements are left to `writeDecoded` (`resample`). From `whole`, a
+ * window that libvips need not reduce is copied in JavaScript (no libvips pipeline at all).
  */
 export async function decodeRaw(record: SampleRecord, channels: number, plan: (width: number, height: number) => CropPlan, whole?: RawImage): Promise<DecodedRaw> {
   // One sharp instance reads the header and then runs the pipeline (the input is parsed once).

@@ -3,9 +3,10 @@
  * libuv's pool, up to `prefetch` batches decoded ahead of the consumer, batches assembled in order
  * from the successful samples. Each sample's randomness comes from `Rng(seed, epoch, index)`, so
  * batches do not depend on which worker finishes first. Decoded images wait as uint8 pixels and
- * are converted to float once, straight into their place in the batch; `epoch()` reuses the
- * batch buffer once libtorch has copied it. Missing or corrupt images are skipped,
- * warned about and counted; a `UserError` (e.g. an image that disagrees with its annotation) stops.
+ * are converted to float once, straight into their place in the batch, which for `epoch()` is the
+ * memory of the batch tensor itself (TensorBuffers). `cache=ram` keeps decoded images across
+ * epochs (RamCache). Missing or corrupt images are skipped, warned about and counted; a
+ * `UserError` (e.g. an image that disagrees with its annotation) stops.
  */
 import { UserError } from '../util/errors.js';
 import { planCrop } from './crop-plan.js';

@@ -84,11 +84,11 @@ class RowResampler {
   private readonly rows: ReturnType<typeof taps>;
   private readonly cols: ReturnType<typeof taps>;
 
-  constructor(private readonly src: Uint8Array, private readonly srcW: number, srcH: number, private readonly C: number, up: Resample) {
-    this.rows = taps(up.y, up.placedH, up.height / srcH, srcH);
-    this.cols = taps(up.x, up.placedW, up.width / srcW, srcW);
-    this.rowA = new Float32Array(up.placedW * C);
-    this.rowB = new Float32Array(up.placedW * C);
+  constructor(private readonly src: Uint8Array, private readonly srcW: number, srcH: number, private readonly C: number, rs: Resample) {
+    this.rows = taps(rs.y, rs.placedH, rs.height / srcH, srcH);
+    this.cols = taps(rs.x, rs.placedW, rs.width / srcW, srcW);
+    this.rowA = new Float32Array(rs.placedW * C);
+    this.rowB = new Float32Array(rs.placedW * C);
   }
 
   /** Source row `r` interpolated along x (columns `c0 ..< c1` of the placed window) into `out`. */
@@ -139,9 +139,9 @@ export function writeChw(a: ChwWrite): void {
   const src = a.src.constructor === Uint8Array ? a.src : new Uint8Array(a.src.buffer, a.src.byteOffset, a.src.byteLength);
   const plane = outW * outH;
   const mean = C === 3 ? IMAGENET_MEAN : [IMAGENET_MEAN.reduce((x, y) => x + y) / 3];
-  const up = a.resample;
-  const placedW = up ? up.placedW : srcW;
-  const placedH = up ? up.placedH : srcH;
+  const rs = a.resample;
+  const placedW = rs ? rs.placedW : srcW;
+  const placedH = rs ? rs.placedH : srcH;
   // The placed source, clipped to the output, in output columns before (x0..x1) and after mirroring (d0..d1).
   const x0 = Math.max(0, placeX);
   const x1 = Math.min(outW, placeX + placedW);
@@ -179,11 +179,11 @@ export function writeChw(a: ChwWrite): void {
   const step = flip ? -1 : 1;
   const n = x1 - x0;
   // Resampling: each placed row is first resized into `line`; the loops below then read it.
-  const line = up ? new Uint8Array(placedW * C) : src;
-  const resampler = up ? new RowResampler(src, srcW, srcH, C, up) : undefined;
+  const line = rs ? new Uint8Array(placedW * C) : src;
+  const resampler = rs ? new RowResampler(src, srcW, srcH, C, rs) : undefined;
   for (let y = y0; y < y1; y++) {
     resampler?.row(y - placeY, x0 - placeX, x1 - placeX, line);
-    let s = up ? (x0 - placeX) * C : ((y - placeY) * srcW + (x0 - placeX)) * C;
+    let s = rs ? (x0 - placeX) * C : ((y - placeY) * srcW + (x0 - placeX)) * C;
     let d = dstOffset + y * outW + (flip ? outW - 1 - x0 : x0);
     if (C === 1) {
       if (identity) {
