@@ -4,8 +4,8 @@
  *  SKIP[index]     adds a learned 1×1 projection (`weight`, `bias`) of the tensor marked `index`
  *                  to the current one; both must have the same height and width.
  *  SPLIT           a split point for split execution (segment-wise recomputation). It is an
- *                  identity in forward; the trainer may cut the layer list at SPLITs, and
- *                  `model-modify --merge` removes them.
+ *                  identity in forward; the trainer cuts the layer list at SPLITs
+ *                  (src/train/split.ts), and `model-modify --merge` removes them.
  */
 import type { Tensor } from '../torch/index.js';
 import { registerLayer } from '../desc/registry.js';

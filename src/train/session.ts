@@ -22,6 +22,7 @@ import type { EpochResult } from './results.js';
 import { nextRunDir, RunFolder } from './run-folder.js';
 import { LearnSchedule } from './schedule.js';
 import { createSolver } from './solvers/index.js';
+import { splitSegments } from './split.js';
 import { Trainer } from './trainer.js';
 
 /** libtorch threads: DENET_THREADS, else the cores shared evenly by the ranks. */
@@ -186,7 +187,8 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
     const resolved = { ...c, device, worldSize: world, perDeviceBatch: perDevice, classNames: model.classNames, inputShape: model.inputShape, description: model.description() };
     if (run) {
       run.writeArgs(s.argv, resolved);
-      const line = `${ckpt ? `resuming ${run.dir} at epoch ${ckpt.epoch + 1}` : `training into ${run.dir}`}: ${model.description()} on ${model.inputShape.join('×')} input, ${model.classNames.length} classes, ${trainSet.dataset.length} training images${testSet ? `, ${testSet.dataset.length} test images` : ''}, ${device}${world > 1 ? ` ×${world}` : ''}`;
+      const segments = splitSegments(model);
+      const line = `${ckpt ? `resuming ${run.dir} at epoch ${ckpt.epoch + 1}` : `training into ${run.dir}`}: ${model.description()} on ${model.inputShape.join('×')} input, ${model.classNames.length} classes, ${trainSet.dataset.length} training images${testSet ? `, ${testSet.dataset.length} test images` : ''}, ${device}${world > 1 ? ` ×${world}` : ''}${segments ? `; split execution in ${segments.length} segments` : ''}`;
       run.log(line);
       (s.log ?? console.log)(line);
     }

@@ -10,11 +10,13 @@ import { cat, distributed, getRngState, mallocTrim, noGrad, scope, setRngState, 
 import { UserError } from '../util/errors.js';
 import { writeCheckpoint, type CheckpointState } from './checkpoint.js';
 import type { TrainableModel } from './model-like.js';
+import { Model } from '../model/index.js';
 import { progressBar } from './progress.js';
 import { writeResults, type EpochResult } from './results.js';
 import type { RunFolder } from './run-folder.js';
 import type { LearnSchedule } from './schedule.js';
 import type { Solver } from './solvers/index.js';
+import { splitSegments, splitTrainStep } from './split.js';
 import { EventWriter } from './tensorboard.js';
 import { testPass, type TestResult } from './test-pass.js';
 
@@ -57,11 +59,14 @@ export class Trainer {
   private readonly device: string;
   private events?: EventWriter;
   private pending = 0;
+  /** Split execution: the layer ranges between SPLIT layers (undefined: the model has none). */
+  private readonly segments?: [number, number][];
 
   constructor(readonly o: TrainerOptions) {
     this.accumulate = o.accumulate ?? 1;
     if (!(Number.isInteger(this.accumulate) && this.accumulate >= 1)) throw new UserError(`Expected positive integer for --accumulate but received ${o.accumulate}`);
     this.device = o.device ?? 'cpu';
+    this.segments = o.model instanceof Model ? splitSegments(o.model) : undefined;
   }
 
   private log(line: string): void {
@@ -83,6 +88,11 @@ export class Trainer {
     return scope(() => {
       const x = this.device === 'cpu' ? (batch.images as Tensor) : (batch.images as Tensor).to(this.device);
       const y = batch.labels ? (this.device === 'cpu' ? (batch.labels as Tensor) : (batch.labels as Tensor).to(this.device)) : undefined;
+      if (this.segments) {
+        const values = splitTrainStep(this.o.model as Model, this.segments, x, { labels: y, targets: batch.targets }, 1 / this.accumulate);
+        if (Object.values(values).every(Number.isFinite)) this.pending++;
+        return values;
+      }
       const { losses } = this.o.model.forward(x, { training: true, labels: y, targets: batch.targets });
       const names = Object.keys(losses);
       if (names.length === 0) throw new Error('the model returned no loss terms in training (does it end in a classifier or detection head?)');

@@ -70,6 +70,18 @@ test('denet train: 2 epochs straight equals 1 epoch + --resume, and model-predic
   assert.equal(cli('denet', ['predict', '--model', join(a, 'model.safetensors'), '--input', TEST, '--results', join(a, 'pred2')]).status, 0);
 });
 
+test('model-train with SPLIT markers (split execution) trains exactly like the same network without them', () => {
+  const run = (desc: string[]) => {
+    const out = tmp('split');
+    const r = cli('model-train', ['--model-desc', ...desc, '--train', TRAIN, '--extension', 'png', '--epochs', '2', '--batch-size', '8', '--learn-rate', '0.05', '--output-prefix', out]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(/split execution in 3 segments/.test(r.stdout), desc.includes('SPLIT'));
+    return readFileSync(join(out, 'results.csv'), 'utf8').split('\n').map((l) => l.split(',').slice(0, 2).join(','));
+  };
+  const split = ['C[8,3]', 'BN', 'A', 'SPLIT', 'P[2]', 'C[16,3]', 'BN', 'A', 'SPLIT', 'P.A', 'R'];
+  assert.deepEqual(run(split), run(split.filter((t) => t !== 'SPLIT')));
+});
+
 test('model-train-multi --gpus cpu cpu: both ranks end with the same parameters', () => {
   const out = tmp('multi');
   const r = cli('model-train-multi', ['--gpus', 'cpu', 'cpu', '--model-desc', ...SMALL_DESC, '--train', TRAIN, '--test', TEST, '--extension', 'png', '--batch-size', '8', '--epochs', '2', '--learn-rate', '0.05', '--output-prefix', out], { DENET_DIST_SAVE_ALL_RANKS: '1' });
