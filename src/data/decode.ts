@@ -174,12 +174,13 @@ function extract(img: sharp.Sharp, x: number, y: number, w: number, h: number, i
 
 /**
  * Writes a decoded sample as CHW float32 at `dst[offset ..]` (`channels`×`height`×`width` values,
- * every one written): mirror, photometric change, mean padding and optional mean subtraction.
+ * every one written, or those of output `rows` only): mirror, photometric change, mean padding
+ * and optional mean subtraction.
  */
-export function writeDecoded(d: DecodedRaw, dst: Float32Array, offset: number, photo: PhotoParams, subtractMean: boolean): void {
+export function writeDecoded(d: DecodedRaw, dst: Float32Array, offset: number, photo: PhotoParams, subtractMean: boolean, rows?: [number, number]): void {
   writeChw({
     src: d.pixels, srcW: d.srcW, srcH: d.srcH, channels: d.channels, dst, dstOffset: offset, outW: d.width, outH: d.height,
-    placeX: d.placeX, placeY: d.placeY, flip: d.transform.flip, photo, subtractMean, resample: d.resample,
+    placeX: d.placeX, placeY: d.placeY, flip: d.transform.flip, photo, subtractMean, resample: d.resample, rows,
   });
 }
 

@@ -42,6 +42,8 @@ export interface ChwWrite {
   subtractMean: boolean;
   /** Resize the source on the way (bilinear); without it the source is placed as it is. */
   resample?: Resample;
+  /** Write only output rows `from ..< to` (all by default), so a caller can convert in slices. */
+  rows?: [from: number, to: number];
 }
 
 /**
@@ -150,18 +152,22 @@ export function writeChw(a: ChwWrite): void {
   const empty = x1 <= x0 || y1 <= y0;
   const d0 = flip ? outW - x1 : x0;
   const d1 = flip ? outW - x0 : x1;
-  // Padding: whole rows above and below the source, and the columns beside it.
+  const [r0, r1] = a.rows ?? [0, outH];
+  // Padding: whole rows above and below the source, and the columns beside it (within r0 ..< r1).
   for (let c = 0; c < C; c++) {
     const fill = subtractMean ? 0 : mean[c]!;
     const base = dstOffset + c * plane;
+    const rowsFill = (from: number, to: number) => {
+      if (Math.max(from, r0) < Math.min(to, r1)) dst.fill(fill, base + Math.max(from, r0) * outW, base + Math.min(to, r1) * outW);
+    };
     if (empty) {
-      dst.fill(fill, base, base + plane);
+      rowsFill(0, outH);
       continue;
     }
-    dst.fill(fill, base, base + y0 * outW);
-    dst.fill(fill, base + y1 * outW, base + plane);
+    rowsFill(0, y0);
+    rowsFill(y1, outH);
     if (d0 > 0 || d1 < outW) {
-      for (let y = y0; y < y1; y++) {
+      for (let y = Math.max(y0, r0); y < Math.min(y1, r1); y++) {
         const row = base + y * outW;
         dst.fill(fill, row, row + d0);
         dst.fill(fill, row + d1, row + outW);
@@ -181,7 +187,7 @@ export function writeChw(a: ChwWrite): void {
   // Resampling: each placed row is first resized into `line`; the loops below then read it.
   const line = rs ? new Uint8Array(placedW * C) : src;
   const resampler = rs ? new RowResampler(src, srcW, srcH, C, rs) : undefined;
-  for (let y = y0; y < y1; y++) {
+  for (let y = Math.max(y0, r0); y < Math.min(y1, r1); y++) {
     resampler?.row(y - placeY, x0 - placeX, x1 - placeX, line);
     let s = rs ? (x0 - placeX) * C : ((y - placeY) * srcW + (x0 - placeX)) * C;
     let d = dstOffset + y * outW + (flip ? outW - 1 - x0 : x0);

@@ -107,6 +107,23 @@ test('writeChw with resample: bilinear enlargement of the source, then the same 
   }
 });
 
+test('writeChw in row slices writes exactly what one call writes (padding, mirror, resample)', () => {
+  const srcW = 7, srcH = 5, outW = 16, outH = 12;
+  const cases: [placeX: number, placeY: number, flip: boolean, rs?: Resample][] = [
+    [2, 3, true], [-1, -2, false], [0, 0, false, { width: 19, height: 11, x: 3, y: 0, placedW: 13, placedH: 11 }], [1, 4, true, { width: 12, height: 9, x: 0, y: 1, placedW: 12, placedH: 6 }],
+  ];
+  for (const [k, [placeX, placeY, flip, rs]] of cases.entries()) {
+    const src = pseudoPixels(srcW * srcH * 3, 20 + k);
+    const photo = { brightness: 0.05, contrast: 1.2, saturation: 0.8 };
+    const base = { src, srcW, srcH, channels: 3, dstOffset: 2, outW, outH, placeX, placeY, flip, photo, subtractMean: false, resample: rs };
+    const whole = new Float32Array(2 + 3 * outW * outH).fill(NaN);
+    writeChw({ ...base, dst: whole });
+    const sliced = new Float32Array(whole.length).fill(NaN);
+    for (const [a, b] of [[0, 3], [3, 4], [4, 9], [9, 12]] as const) writeChw({ ...base, dst: sliced, rows: [a, b] });
+    assert.deepEqual(sliced, whole, `case ${k}`);
+  }
+});
+
 test('the resample equals torch.nn.functional.interpolate(bilinear, align_corners=False), rounded, up and down', needsPyTorch(), () => {
   for (const [W, H, w, h] of [[9, 6, 23, 17], [21, 16, 13, 9]]) {
     const C = 3, up: Resample = { width: w!, height: h!, x: 0, y: 0, placedW: w!, placedH: h! };
