@@ -5,7 +5,7 @@
  * loss term and the per-epoch COCO AP/AP50/AP75), then detects the held-out split, prints the 12
  * COCO numbers and writes pictures of the detections.
  *
- *   denet demo                 # about 15 minutes on 2 cores
+ *   denet demo                 # about 14 minutes on 2 cores
  *   denet demo --quick         # under a minute (a smoke test; low AP)
  *   denet demo --out DIR       # everything under DIR (default: the first free runs/demo-N)
  */
@@ -27,7 +27,7 @@ import { parseProgram } from './run.js';
 
 /** The demo's settings: dataset sizes, input size, schedule. Chosen by measurement (README "Detection"). */
 export const DEMO_PLANS = {
-  full: { train: 12000, test: 300, size: 128, epochs: 11, batch: 16, rate: 0.002, annealEpochs: [8, 10] as number[] },
+  full: { train: 12000, test: 300, size: 128, epochs: 12, batch: 16, rate: 0.002, annealEpochs: [9, 11] as number[] },
   quick: { train: 2400, test: 100, size: 128, epochs: 2, batch: 16, rate: 0.002, annealEpochs: [] },
 } as const;
 
