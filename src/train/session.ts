@@ -2,7 +2,7 @@
  * One training run from a TrainConfig: devices and threads, datasets and loaders, the model (new,
  * from a file, or from a checkpoint), the solver, the run folder, and the trainer.
  */
-import { cpus } from 'node:os';
+import { cpus, freemem } from 'node:os';
 import { dirname } from 'node:path';
 import { parseDistort } from '../data/distort.js';
 import { createLoader } from '../data/loader.js';
@@ -174,7 +174,7 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
     const trainData = world > 1 ? shardDataset(trainSet.dataset, rank, world) : trainSet.dataset;
     const trainLoader = createLoader(trainData, {
       batchSize: perDevice, threads: c.threadNum, seed: c.seed + rank, train: true, image: trainSet.spec.options, distort, augmentMirror: c.augmentMirror,
-      channels: model.inputShape[0], warn, dropLast: world > 1,
+      channels: model.inputShape[0], warn, dropLast: world > 1, cacheBytes: freemem() / 2 / world, // ranks on one machine share its memory
     });
     const testLoader = testSet && rank === 0
       ? createLoader(testSet.dataset, { batchSize: perDevice, threads: c.threadNum, seed: c.seed, train: false, image: testSet.spec.options, channels: model.inputShape[0], warn })
