@@ -46,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
   if (!/^\d+$/.test(o.seed)) throw new UserError(`Expected a non-negative integer for --seed but received "${o.seed}"`);
   const plan = o.quick ? DEMO_PLANS.quick : DEMO_PLANS.full;
   const out = o.out ?? nextRunDir('runs', 'demo');
-  // All cores: on an idle 2-core machine two libtorch threads train this network at 225 img/s
+  // All cores: on an idle 2-core machine two libtorch threads trained the previous demo network at 225 img/s
   // against 165 with one (loader included). Other busy processes make OpenMP threads wait, though.
   const threads = o.threads ?? process.env.DENET_THREADS ?? String(cpus().length);
   if (!/^[1-9]\d*$/.test(threads)) throw new UserError(`Expected a positive integer for --threads but received "${threads}"`);
