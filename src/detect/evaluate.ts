@@ -21,12 +21,11 @@
  * ```
  */
 import { readFileSync } from 'node:fs';
-import { disposeBatch } from '../data/to-tensor.js';
 import { toOriginalBox } from '../data/geometry.js';
 import type { Box, Dataset, Loader, SampleMeta, SampleRecord } from '../data/types.js';
 import { evaluateCocoJson, type CocoReport, type CocoResult } from '../eval/coco/index.js';
 import type { Model } from '../model/model.js';
-import { noGrad, scope, type Tensor } from '../torch/index.js';
+import { evalPass } from '../train/eval-pass.js';
 import { UserError } from '../util/errors.js';
 import { decodeDetections, detectorHead, headProbabilities, type DetectOptions } from './detect.js';
 
@@ -112,38 +111,26 @@ export interface RunDetectorOptions {
 export async function runDetector(model: Model, loader: Loader, o: RunDetectorOptions = {}): Promise<{ images: ImageDetections[]; losses: Record<string, number> }> {
   const head = detectorHead(model);
   if (!head) throw new UserError(`the model is not a DeNet detector: its last layer must be DND (description: ${model.description()})`);
-  const device = o.device ?? 'cpu';
   const images: ImageDetections[] = [];
-  const sums: Record<string, number> = {};
-  let count = 0;
-  for await (const batch of loader.epoch(0)) {
-    try {
-      const r = scope(() =>
-        noGrad(() => {
-          const x = device === 'cpu' ? (batch.images as Tensor) : (batch.images as Tensor).to(device);
-          const { output, losses } = model.forward(x, { training: false, targets: batch.targets });
-          const dets = decodeDetections(headProbabilities(output, head.layout), head.layout, o.detect);
-          return { dets, losses: Object.fromEntries(Object.entries(losses).map(([k, v]) => [k, v.item()])) };
-        }),
-      );
-      const n = batch.meta.length;
-      for (const [k, v] of Object.entries(r.losses)) sums[k] = (sums[k] ?? 0) + v * n;
-      batch.meta.forEach((meta, i) => {
-        const W = meta.originalWidth, H = meta.originalHeight;
-        const detections = r.dets[i]!.map((d) => {
-          const b = toOriginalBox(d.box, meta.transform);
-          const box: Box = [clamp(b[0], W), clamp(b[1], H), clamp(b[2], W), clamp(b[3], H)];
-          return { box, cls: d.cls, score: d.score };
-        }).filter((d) => d.box[2] > d.box[0] && d.box[3] > d.box[1]);
-        images.push({ meta, detections });
-      });
-      count += n;
-      o.onBatch?.(count);
-    } finally {
-      disposeBatch(batch);
-    }
-  }
-  return { images, losses: Object.fromEntries(Object.entries(sums).map(([k, s]) => [k, s / Math.max(1, count)])) };
+  const { losses } = await evalPass(
+    loader,
+    o.device ?? 'cpu',
+    (x, batch) => {
+      const { output, losses } = model.forward(x, { training: false, targets: batch.targets });
+      return { losses, value: decodeDetections(headProbabilities(output, head.layout), head.layout, o.detect) };
+    },
+    (dets, batch) => batch.meta.forEach((meta, i) => {
+      const W = meta.originalWidth, H = meta.originalHeight;
+      const detections = dets[i]!.map((d) => {
+        const b = toOriginalBox(d.box, meta.transform);
+        const box: Box = [clamp(b[0], W), clamp(b[1], H), clamp(b[2], W), clamp(b[3], H)];
+        return { box, cls: d.cls, score: d.score };
+      }).filter((d) => d.box[2] > d.box[0] && d.box[3] > d.box[1]);
+      images.push({ meta, detections });
+    }),
+    o.onBatch,
+  );
+  return { images, losses };
 }
 
 const clamp = (v: number, hi: number) => (v < 0 ? 0 : v > hi ? hi : v);

@@ -2,10 +2,10 @@
  * The test pass after each epoch: eval-mode forward over the test loader without gradients, the
  * mean of each loss term, and for classification the top-1 and top-5 error.
  */
-import { disposeBatch } from '../data/to-tensor.js';
 import type { Loader } from '../data/types.js';
 import { classificationMetrics } from '../eval/classification.js';
-import { noGrad, scope, type Tensor } from '../torch/index.js';
+import { scope, type Tensor } from '../torch/index.js';
+import { evalPass } from './eval-pass.js';
 import type { TrainableModel } from './model-like.js';
 
 export interface TestResult {
@@ -26,45 +26,34 @@ export interface Predictions {
 
 /** Runs the model over `loader` (epoch 0, fixed order) and returns mean losses and predictions. */
 export async function predictAll(model: TrainableModel, loader: Loader, device = 'cpu', onBatch?: (done: number) => void): Promise<{ losses: Record<string, number>; predictions?: Predictions; images: number }> {
-  const sums: Record<string, number> = {};
-  let images = 0;
   const topk: number[] = [];
   const labels: number[] = [];
   const scores: Float32Array[] = [];
   let k = 0;
   let classes = 0;
-  for await (const batch of loader.epoch(0)) {
-    try {
-      const r = scope(() =>
-        noGrad(() => {
-          const x = device === 'cpu' ? (batch.images as Tensor) : (batch.images as Tensor).to(device);
-          const y = batch.labels ? (device === 'cpu' ? (batch.labels as Tensor) : (batch.labels as Tensor).to(device)) : undefined;
-          const { output, losses } = model.forward(x, { training: false, labels: y, targets: batch.targets });
-          const lossValues = Object.fromEntries(Object.entries(losses).map(([n, l]) => [n, l.item()]));
-          if (!y || output.ndim !== 2) return { lossValues };
-          const kk = Math.min(5, output.size(1));
-          const idx = output.topk(kk, 1).indices.to({ dtype: 'int32', device: 'cpu' }).data() as Int32Array;
-          const sc = output.to({ dtype: 'float32', device: 'cpu' }).data() as Float32Array;
-          return { lossValues, kk, idx, sc, classes: output.size(1) };
-        }),
-      );
-      const n = batch.meta.length;
-      for (const [name, v] of Object.entries(r.lossValues)) sums[name] = (sums[name] ?? 0) + v * n;
-      if (r.idx && batch.labels) {
-        k = r.kk!;
-        classes = r.classes!;
-        for (const v of r.idx) topk.push(v);
-        scores.push(r.sc!);
-        const lab = (batch.labels as Tensor).to('int32').data() as Int32Array;
-        for (const v of lab) labels.push(v);
-      }
-      images += n;
-      onBatch?.(images);
-    } finally {
-      disposeBatch(batch);
-    }
-  }
-  const losses = Object.fromEntries(Object.entries(sums).map(([name, s]) => [name, s / Math.max(1, images)]));
+  const { losses, images } = await evalPass(
+    loader,
+    device,
+    (x, batch) => {
+      const y = batch.labels ? (device === 'cpu' ? (batch.labels as Tensor) : (batch.labels as Tensor).to(device)) : undefined;
+      const { output, losses } = model.forward(x, { training: false, labels: y, targets: batch.targets });
+      if (!y || output.ndim !== 2) return { losses, value: undefined };
+      const kk = Math.min(5, output.size(1));
+      const idx = output.topk(kk, 1).indices.to({ dtype: 'int32', device: 'cpu' }).data() as Int32Array;
+      const sc = output.to({ dtype: 'float32', device: 'cpu' }).data() as Float32Array;
+      return { losses, value: { kk, idx, sc, classes: output.size(1) } };
+    },
+    (r, batch) => {
+      if (!r || !batch.labels) return;
+      k = r.kk;
+      classes = r.classes;
+      for (const v of r.idx) topk.push(v);
+      scores.push(r.sc);
+      const lab = scope(() => (batch.labels as Tensor).to('int32').data() as Int32Array);
+      for (const v of lab) labels.push(v);
+    },
+    onBatch,
+  );
   if (!labels.length) return { losses, images };
   const all = new Float32Array(labels.length * classes);
   let off = 0;

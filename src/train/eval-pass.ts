@@ -1,0 +1,48 @@
+/**
+ * The loop every evaluation shares: each batch of a loader (epoch 0, fixed order), images on the
+ * model's device, an eval-mode forward inside `scope` + `noGrad`, the batch freed afterwards, and
+ * the per-image mean of each loss term.
+ */
+import { disposeBatch } from '../data/to-tensor.js';
+import type { Batch, Loader } from '../data/types.js';
+import { noGrad, scope, type Tensor } from '../torch/index.js';
+
+/** What `run` gives back for a batch: its loss tensors and anything else (plain data) for `use`. */
+export interface EvalStep<R> {
+  losses: Record<string, Tensor>;
+  value: R;
+}
+
+/**
+ * Runs `run(images on device, batch)` on every batch and hands its value to `use` outside the
+ * scope; `onBatch` gets the number of images done. Returns the mean loss values and the image count.
+ */
+export async function evalPass<R>(
+  loader: Loader,
+  device: string,
+  run: (x: Tensor, batch: Batch) => EvalStep<R>,
+  use: (value: R, batch: Batch) => void,
+  onBatch?: (done: number) => void,
+): Promise<{ losses: Record<string, number>; images: number }> {
+  const sums: Record<string, number> = {};
+  let images = 0;
+  for await (const batch of loader.epoch(0)) {
+    try {
+      const r = scope(() =>
+        noGrad(() => {
+          const x = device === 'cpu' ? (batch.images as Tensor) : (batch.images as Tensor).to(device);
+          const { losses, value } = run(x, batch);
+          return { value, losses: Object.fromEntries(Object.entries(losses).map(([k, v]) => [k, v.item()])) };
+        }),
+      );
+      const n = batch.meta.length;
+      for (const [k, v] of Object.entries(r.losses)) sums[k] = (sums[k] ?? 0) + v * n;
+      use(r.value, batch);
+      images += n;
+      onBatch?.(images);
+    } finally {
+      disposeBatch(batch);
+    }
+  }
+  return { losses: Object.fromEntries(Object.entries(sums).map(([k, s]) => [k, s / Math.max(1, images)])), images };
+}
