@@ -38,9 +38,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--out <dir>', 'output folder (default: the first free runs/demo-N)')
     .option('--seed <n>', 'seed of the dataset and the training', '1')
     .option('--threads <n>', 'libtorch threads (default: DENET_THREADS, else all cores)')
-    .option('--verbose', 'stack traces on errors')
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => {} });
+    .option('--verbose', 'stack traces on errors');
   if (!parseProgram(cmd, argv)) return 0;
   const o = cmd.opts<{ quick?: boolean; out?: string; seed: string; threads?: string }>();
   if (!/^\d+$/.test(o.seed)) throw new UserError(`Expected a non-negative integer for --seed but received "${o.seed}"`);

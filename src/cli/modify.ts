@@ -61,9 +61,7 @@ export async function main(argv: string[], name = 'denet modify'): Promise<numbe
     .option('--modify-bn <MOMENTUM EPS...>', 'batch-norm keep rate and eps for every BN')
     .option('--convert-bn-relu', 'fuse BN followed by the activation into BNA')
     .option('--merge', 'turn split execution off (remove SPLIT markers)')
-    .option('--verbose', 'show stack traces on errors')
-    .exitOverride()
-    .configureOutput({ writeOut: (t) => process.stdout.write(t), writeErr: () => {} });
+    .option('--verbose', 'show stack traces on errors');
   if (!parseProgram(program, argv)) return 0;
   const o = program.opts<{
     input: string; output?: string; imageSize?: string[]; modifyLayer?: string[]; layerRemove?: string; layerInsert?: string[];

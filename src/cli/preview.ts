@@ -30,9 +30,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--distort-mode <modes>', 'classification distortions: oX sX rX mX')
     .option('--augment-mirror', 'random horizontal mirror (classification)')
     .option('--no-augment', 'show the test-time view (no random augmentation)')
-    .option('--verbose', 'stack traces on error')
-    .exitOverride()
-    .configureOutput({ writeOut: (t) => process.stdout.write(t), writeErr: () => {} });
+    .option('--verbose', 'stack traces on error');
   if (!parseProgram(program, argv)) return 0;
   const o = program.opts<{ train: string; extension: string; out: string; batchSize: number; seed: number; epoch: number; threadNum: number; distortMode?: string; augmentMirror?: boolean; augment: boolean }>();
   const { dataset, spec } = openDataset(o.train, o.extension);

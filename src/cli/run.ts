@@ -23,10 +23,12 @@ export async function runCli(main: (argv: string[]) => Promise<number | void>, a
 }
 
 /**
- * Parses argv with a commander program set to `exitOverride()`: returns false when --help was
- * shown (the caller exits 0), true otherwise; commander's own errors become one-line UserErrors.
+ * Parses argv with a commander program (set here to throw instead of exiting, help on stdout,
+ * nothing on stderr): returns false when --help was shown (the caller exits 0), true otherwise;
+ * commander's own errors become one-line UserErrors.
  */
 export function parseProgram(program: Command, argv: string[]): boolean {
+  program.exitOverride().configureOutput({ writeOut: (t) => process.stdout.write(t), writeErr: () => {} });
   try {
     program.parse(argv, { from: 'user' });
     return true;

@@ -28,9 +28,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--activation <name>', 'what A means', 'relu')
     .option('--classes <n>', 'number of classes (for R)', '10')
     .option('--json', 'print the summary as JSON')
-    .option('--verbose', 'show stack traces on errors')
-    .exitOverride()
-    .configureOutput({ writeOut: (t) => process.stdout.write(t), writeErr: () => {} });
+    .option('--verbose', 'show stack traces on errors');
   if (!parseProgram(program, argv)) return 0;
   const o = program.opts<{ modelDesc?: string[]; model?: string; input: string; borderMode: string; activation: string; classes: string; json?: boolean }>();
   if (!o.modelDesc === !o.model) throw new UserError('give either --model-desc TOKENS… or --model FILE');

@@ -59,8 +59,6 @@ export function predictProgram(name: string): Command {
     .option('--threads <n>', 'libtorch intra-op threads (default: DENET_THREADS, else all cores)', positiveInt('--threads'))
     .option('--no-progress', 'no progress bar')
     .option('--verbose', 'stack traces on errors', false)
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => {} })
     .allowExcessArguments(false);
 }
 

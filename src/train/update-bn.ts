@@ -91,8 +91,6 @@ export async function updateBnMain(argv: string[], name = 'model-update-bn'): Pr
     .option('--device <device>', 'cpu or cuda:N (default: GPU=N from the environment, else cpu)')
     .option('--threads <n>', 'libtorch intra-op threads (default: all cores)', positiveInt('--threads'))
     .option('--verbose', 'stack traces on errors', false)
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => {} })
     .allowExcessArguments(false);
   if (!parseProgram(p, argv)) return 0;
   const o = p.opts();
