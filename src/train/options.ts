@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { UserError } from '../util/errors.js';
 import { defaultMomentum, isSolverName, SOLVERS, type SolverName } from './solvers/index.js';
 import { parseProgram } from '../cli/run.js';
+import { SCHEDULES, type ScheduleKind } from './schedule.js';
 
 export interface TrainConfig {
   modelDesc?: string[];
@@ -25,6 +26,9 @@ export interface TrainConfig {
   learnDecay: number;
   learnAnneal: number;
   learnAnnealEpochs?: number[];
+  /** `--learn-schedule`: step (anneal points), cosine or linear (per step to `learnFinal` × rate). */
+  learnSchedule: ScheduleKind;
+  learnFinal: number;
   epochs: number;
   batchSize: number;
   accumulate: number;
@@ -78,6 +82,8 @@ export function trainingProgram(name: string, multi = false): Command {
     .option('--learn-decay <decay>', 'L2 weight decay on weights (not biases or BN)', num('--learn-decay', 'non-negative'), 0.0001)
     .option('--learn-anneal <factor>', 'multiply the rate by this after each --learn-anneal-epochs epoch (every epoch without a list)', num('--learn-anneal', 'positive'), 1)
     .option('--learn-anneal-epochs <epochs...>', 'epochs after which to anneal', numList('--learn-anneal-epochs', 'positive integer'))
+    .option('--learn-schedule <kind>', `how the rate moves: ${SCHEDULES.join('|')} (step: --learn-anneal; cosine, linear: every step down to --learn-final × the rate at the last epoch's end)`, 'step')
+    .option('--learn-final <fraction>', 'cosine, linear: the final rate as a fraction of --learn-rate', num('--learn-final', 'non-negative'), 0.01)
     .option('--epochs <n>', 'epochs to train', num('--epochs', 'positive integer'), 30)
     .option('--batch-size <n>', 'images per batch', num('--batch-size', 'positive integer'), 32)
     .option('--accumulate <n>', 'batches whose gradients are summed before each solver step', num('--accumulate', 'positive integer'), 1)
@@ -118,11 +124,13 @@ export function parseTrainArgs(name: string, argv: string[], multi = false): Tra
   if (o.solver !== 'adam' && momentum.length !== 1) throw new UserError(`--learn-momentum takes one value for ${o.solver} but received ${momentum.length}`);
   if (o.solver === 'adam' && momentum.length > 2) throw new UserError(`--learn-momentum takes β1 [β2] for adam but received ${momentum.length} values`);
   for (const m of momentum) if (m >= 1) throw new UserError(`Expected momentum in [0, 1) for --learn-momentum but received ${m}`);
+  if (!(SCHEDULES as readonly string[]).includes(o.learnSchedule)) throw new UserError(`unknown --learn-schedule "${o.learnSchedule}" (expected ${SCHEDULES.join(', ')})`);
+  if (o.learnFinal > 1) throw new UserError(`Expected a fraction in [0, 1] for --learn-final but received ${o.learnFinal}`);
   if (o.resume === true && !o.outputPrefix) throw new UserError('--resume without a path needs --output-prefix (the run folder to continue)');
   return {
     modelDesc: o.modelDesc, model: o.model, backbone: o.backbone, train: o.train, test: o.test, extension: o.extension, testExtension: o.testExtension, borderMode: o.borderMode,
     activation: o.activation, solver: o.solver, learnRate: o.learnRate, learnMomentum: momentum, learnDecay: o.learnDecay,
-    learnAnneal: o.learnAnneal, learnAnnealEpochs: o.learnAnnealEpochs, epochs: o.epochs, batchSize: o.batchSize, accumulate: o.accumulate,
+    learnAnneal: o.learnAnneal, learnAnnealEpochs: o.learnAnnealEpochs, learnSchedule: o.learnSchedule, learnFinal: o.learnFinal, epochs: o.epochs, batchSize: o.batchSize, accumulate: o.accumulate,
     seed: o.seed, distortMode: o.distortMode, augmentMirror: !!o.augmentMirror, threadNum: o.threadNum, outputPrefix: o.outputPrefix,
     weightInit: o.weightInit, resume: o.resume, device: o.device, threads: o.threads, verbose: !!o.verbose, progress: o.progress !== false,
     gpus: o.gpus, batchSizeFactor: o.batchSizeFactor ?? 1,

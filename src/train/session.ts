@@ -139,7 +139,7 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
     ckpt = readCheckpoint(path);
     runDir = dirname(path);
     const was = ckpt.options ?? {};
-    const changed = (['seed', 'batchSize', 'batchSizeFactor', 'solver', 'learnRate', 'learnMomentum', 'learnDecay', 'learnAnneal', 'learnAnnealEpochs', 'extension', 'distortMode', 'augmentMirror', 'accumulate'] as const)
+    const changed = (['seed', 'batchSize', 'batchSizeFactor', 'solver', 'learnRate', 'learnMomentum', 'learnDecay', 'learnAnneal', 'learnAnnealEpochs', 'learnSchedule', 'learnFinal', 'extension', 'distortMode', 'augmentMirror', 'accumulate'] as const)
       .filter((k) => k in was && JSON.stringify(was[k]) !== JSON.stringify(c[k]));
     if (changed.length) warn(`warning: --resume with different ${changed.join(', ')} than the interrupted run; it will not continue exactly`);
     if (ckpt.epoch >= c.epochs) throw new UserError(`--resume: the run already finished ${ckpt.epoch} epochs (--epochs ${c.epochs}); raise --epochs to continue`);
@@ -182,7 +182,7 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
 
     // ---- solver, run folder, trainer ----------------------------------------------------------
     const solver = createSolver(c.solver, model.namedParameters(), { weightDecay: c.learnDecay, momentum: c.learnMomentum });
-    const schedule = new LearnSchedule({ rate: c.learnRate, anneal: c.learnAnneal, annealEpochs: c.learnAnnealEpochs });
+    const schedule = new LearnSchedule({ rate: c.learnRate, anneal: c.learnAnneal, annealEpochs: c.learnAnnealEpochs, kind: c.learnSchedule, final: c.learnFinal, epochs: c.epochs });
     const run = rank === 0 ? new RunFolder(runDir ?? nextRunDir()) : undefined;
     const resolved = { ...c, device, worldSize: world, perDeviceBatch: perDevice, classNames: model.classNames, inputShape: model.inputShape, description: model.description() };
     if (run) {

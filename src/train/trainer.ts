@@ -192,7 +192,8 @@ export class Trainer {
     const sums: Record<string, number> = {};
     let images = 0;
     let batches = 0;
-    const bar = progressBar(`epoch ${epoch + 1}/${this.o.epochs}`, this.batchesIn(this.o.train, epoch), run ? (this.o.progress ?? process.stderr.isTTY === true) : false, run && this.o.progress !== false ? 60_000 : undefined);
+    const total = this.batchesIn(this.o.train, epoch);
+    const bar = progressBar(`epoch ${epoch + 1}/${this.o.epochs}`, total, run ? (this.o.progress ?? process.stderr.isTTY === true) : false, run && this.o.progress !== false ? 60_000 : undefined);
     try {
       for await (const batch of this.o.train.epoch(epoch)) {
         let values: Record<string, number>;
@@ -211,11 +212,11 @@ export class Trainer {
         for (const [name, v] of Object.entries(values)) sums[name] = (sums[name] ?? 0) + v * n;
         images += n;
         batches++;
-        if (this.pending >= this.accumulate) this.applyUpdate(lr);
+        if (this.pending >= this.accumulate) this.applyUpdate(this.o.schedule.rate(epoch, Math.min(1, (batches - 1) / total)));
         const secs = (performance.now() - t0) / 1000;
         bar.update(batches, { rate: images / Math.max(secs, 1e-9), loss: Object.values(sums).map((s) => (s / images).toFixed(4)).join(' ') });
       }
-      if (this.pending > 0) this.applyUpdate(lr);
+      if (this.pending > 0) this.applyUpdate(this.o.schedule.rate(epoch, Math.min(1, (batches - 1) / total)));
     } finally {
       bar.stop();
     }

@@ -37,6 +37,9 @@ test('training flags: defaults, many-token --model-desc, lists, and one-line err
   assert.deepEqual(c.learnMomentum, [0.9, 0.999]);
   assert.equal(c.batchSize, 32);
   assert.equal(c.borderMode, 'half');
+  assert.equal(c.learnSchedule, 'step');
+  assert.equal(c.learnFinal, 0.01);
+  assert.throws(() => parseTrainArgs('model-train', ['--model-desc', 'R', '--train', 'T', '--learn-schedule', 'sine']), /unknown --learn-schedule "sine" \(expected step, cosine, linear\)/);
   assert.throws(() => parseTrainArgs('model-train', ['--model-desc', 'R', '--train', 'T', '--learn-momentum', '0.9', '0.8']), /--learn-momentum takes one value for sgd but received 2/);
   assert.throws(() => parseTrainArgs('model-train', ['--model-desc', 'R', '--train', 'T', '--epochs', '2.5']), /Expected a positive integer for --epochs but received "2.5"/);
   assert.throws(() => parseTrainArgs('model-train', ['--model-desc', 'R', '--train', 'T', '--resume']), /--resume without a path needs --output-prefix/);

@@ -35,6 +35,41 @@ test('learning-rate schedule: anneal every epoch, or after listed epochs', () =>
   assert.throws(() => new LearnSchedule({ rate: -1, anneal: 1 }), /Expected a positive number for --learn-rate but received -1/);
 });
 
+test('learning-rate schedule: cosine and linear fall every step to the final fraction', () => {
+  // Expected values: torch.optim.lr_scheduler.CosineAnnealingLR's closed form
+  // eta_min + (eta_max - eta_min)(1 + cos(pi t / T)) / 2 with eta_max 0.1, eta_min 0.001, and the
+  // straight line between them.
+  const cos = new LearnSchedule({ rate: 0.1, anneal: 1, kind: 'cosine', final: 0.01, epochs: 4 });
+  const lin = new LearnSchedule({ rate: 0.1, anneal: 1, kind: 'linear', final: 0.01, epochs: 4 });
+  const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-12, `${a} vs ${b}`);
+  close(cos.rate(0), 0.1);
+  close(cos.rate(0, 0.5), 0.001 + 0.099 * (1 + Math.cos(Math.PI / 8)) / 2);
+  close(cos.rate(1), 0.001 + 0.099 * (1 + Math.cos(Math.PI / 4)) / 2);
+  close(cos.rate(2), 0.0505);
+  close(cos.rate(4), 0.001);
+  close(lin.rate(1), 0.07525);
+  close(lin.rate(3, 0.5), 0.1 * (1 - 0.99 * 3.5 / 4));
+  assert.throws(() => new LearnSchedule({ rate: 0.1, anneal: 1, kind: 'cosine', final: 2, epochs: 4 }), /Expected a number in \[0, 1\] for --learn-final but received 2/);
+  assert.throws(() => new LearnSchedule({ rate: 0.1, anneal: 1, kind: 'sine' as 'cosine', epochs: 4 }), /--learn-schedule/);
+});
+
+test('the trainer moves a cosine rate every solver step', async () => {
+  manualSeed(5);
+  const model = TinyModel.create(16, 4);
+  const trainer = makeTrainer(tmp('cosine'), model, { schedule: new LearnSchedule({ rate: 0.05, anneal: 1, kind: 'cosine', final: 0, epochs: 2 }), test: undefined });
+  const rates: number[] = [];
+  const apply = trainer.applyUpdate.bind(trainer);
+  trainer.applyUpdate = (lr: number) => {
+    rates.push(lr);
+    apply(lr);
+  };
+  const hist = await trainer.run();
+  // 96 images in batches of 16: 6 steps per epoch, 12 in all, at t = step / 12 of the cosine.
+  assert.equal(rates.length, 12);
+  rates.forEach((r, i) => assert.ok(Math.abs(r - 0.025 * (1 + Math.cos((Math.PI * i) / 12))) < 1e-12, `step ${i}: ${r}`));
+  assert.deepEqual(hist.map((h) => h.lr), [0.05, 0.025 * (1 + Math.cos(Math.PI / 2))]);
+});
+
 test('training learns, writes the run folder, and 1 epoch + resume equals 2 epochs exactly', async () => {
   // Straight: 2 epochs.
   manualSeed(5);
