@@ -74,6 +74,8 @@ function taps(from: number, n: number, scale: number, size: number): { i0: Int32
   return { i0, i1, w };
 }
 
+const resamplers = new WeakMap<Resample, RowResampler>();
+
 /**
  * Resizes a source row by row (separable bilinear): each source row needed is interpolated along
  * x once, into one of two cached float rows, and each output row is their blend along y.
@@ -83,14 +85,30 @@ class RowResampler {
   private rowB: Float32Array;
   private a = -1;
   private b = -1;
+  private c0 = 0;
+  private c1 = 0;
   private readonly rows: ReturnType<typeof taps>;
   private readonly cols: ReturnType<typeof taps>;
 
-  constructor(private readonly src: Uint8Array, private readonly srcW: number, srcH: number, private readonly C: number, rs: Resample) {
+  /** One placed row, rounded to uint8 (what `row` writes; the caller's scratch line). */
+  readonly line: Uint8Array;
+
+  constructor(readonly src: Uint8Array, private readonly srcW: number, srcH: number, private readonly C: number, rs: Resample) {
     this.rows = taps(rs.y, rs.placedH, rs.height / srcH, srcH);
     this.cols = taps(rs.x, rs.placedW, rs.width / srcW, srcW);
     this.rowA = new Float32Array(rs.placedW * C);
     this.rowB = new Float32Array(rs.placedW * C);
+    this.line = new Uint8Array(rs.placedW * C);
+  }
+
+  /**
+   * The resampler of `rs` over `src`, kept while `rs` lives, so that converting an image in
+   * slices of rows (the loader) neither rebuilds the taps nor re-interpolates rows per slice.
+   */
+  static of(src: Uint8Array, srcW: number, srcH: number, C: number, rs: Resample): RowResampler {
+    let r = resamplers.get(rs);
+    if (!r || r.src !== src) resamplers.set(rs, (r = new RowResampler(src, srcW, srcH, C, rs)));
+    return r;
   }
 
   /** Source row `r` interpolated along x (columns `c0 ..< c1` of the placed window) into `out`. */
@@ -98,15 +116,30 @@ class RowResampler {
     const { src, C } = this;
     const { i0, i1, w } = this.cols;
     const base = r * this.srcW * C;
+    if (C === 3) {
+      // Unrolled: a loop over a variable channel count stops V8 from keeping values in registers.
+      for (let j = c0, o = c0 * 3; j < c1; j++, o += 3) {
+        const p = base + i0[j]! * 3, q = base + i1[j]! * 3, wx = w[j]!;
+        const r = src[p]!, g = src[p + 1]!, b = src[p + 2]!;
+        out[o] = r + (src[q]! - r) * wx;
+        out[o + 1] = g + (src[q + 1]! - g) * wx;
+        out[o + 2] = b + (src[q + 2]! - b) * wx;
+      }
+      return;
+    }
     for (let j = c0; j < c1; j++) {
-      const p = base + i0[j]! * C, q = base + i1[j]! * C, wx = w[j]!;
-      for (let c = 0; c < C; c++) out[j * C + c] = src[p + c]! + (src[q + c]! - src[p + c]!) * wx;
+      const p = base + i0[j]!, q = base + i1[j]!;
+      out[j] = src[p]! + (src[q]! - src[p]!) * w[j]!;
     }
   }
 
   /** Placed row `k`, columns `c0 ..< c1`, rounded to uint8 into `line` (placedW·C values). */
   row(k: number, c0: number, c1: number, line: Uint8Array): void {
     const ra = this.rows.i0[k]!, rb = this.rows.i1[k]!, wy = this.rows.w[k]!;
+    if (c0 !== this.c0 || c1 !== this.c1) {
+      // The cached rows hold other columns.
+      [this.a, this.b, this.c0, this.c1] = [-1, -1, c0, c1];
+    }
     // Rows only move down, so the previous lower row often becomes the upper one: swap it in.
     if (this.a !== ra) {
       if (this.b === ra) {
@@ -185,8 +218,8 @@ export function writeChw(a: ChwWrite): void {
   const step = flip ? -1 : 1;
   const n = x1 - x0;
   // Resampling: each placed row is first resized into `line`; the loops below then read it.
-  const line = rs ? new Uint8Array(placedW * C) : src;
-  const resampler = rs ? new RowResampler(src, srcW, srcH, C, rs) : undefined;
+  const resampler = rs ? RowResampler.of(src, srcW, srcH, C, rs) : undefined;
+  const line = resampler ? resampler.line : src;
   for (let y = Math.max(y0, r0); y < Math.min(y1, r1); y++) {
     resampler?.row(y - placeY, x0 - placeX, x1 - placeX, line);
     let s = rs ? (x0 - placeX) * C : ((y - placeY) * srcW + (x0 - placeX)) * C;
