@@ -6,6 +6,8 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { SYNTHETIC_YEAR, writeSyntheticDataset } from '../data/synthetic-writer.js';
+import { UserError } from '../util/errors.js';
+import { parseProgram } from './run.js';
 
 function count(name: string) {
   return (v: string): number => {
@@ -25,25 +27,16 @@ export async function main(argv: string[]): Promise<number> {
     .option('--test <n>', 'test images', count('--test'), 100)
     .option('--size <px>', 'image side in pixels', count('--size'), 256)
     .option('--fashion-dir <dir>', 'Fashion-MNIST idx folder (drawn shapes when absent)', '/usr/share/datasets/fashion-mnist')
-    .option('--verbose', 'stack traces on error')
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  try {
-    program.parse(argv, { from: 'user' });
-  } catch (e) {
-    const code = (e as { exitCode?: number }).exitCode;
-    return code === 0 ? 0 : 2;
-  }
+    .option('--verbose', 'stack traces on error');
+  if (!parseProgram(program, argv)) return 0;
   const o = program.opts<{ out: string; seed: number; train: number; val: number; test: number; size: number; fashionDir: string }>();
-  if (o.size < 32) {
-    console.error('error: --size must be at least 32');
-    return 2;
-  }
+  if (o.size < 32) throw new UserError('--size must be at least 32');
   const t0 = Date.now();
   const r = await writeSyntheticDataset(o.out, { seed: o.seed, counts: { train: o.train, val: o.val, test: o.test }, size: o.size, fashionDir: o.fashionDir });
   const s = ((Date.now() - t0) / 1000).toFixed(1);
   console.log(`wrote ${r.images} images, ${r.objects} objects, classes ${r.classNames.join(', ')} (${r.source}) in ${s}s`);
-  console.log(`  COCO: --train ${o.out}/coco --extension mscoco,${SYNTHETIC_YEAR}-train   (also ${SYNTHETIC_YEAR}-val, ${SYNTHETIC_YEAR}-test)`);
+  const others = (['val', 'test'] as const).filter((k) => o[k] > 0).map((k) => `${SYNTHETIC_YEAR}-${k}`);
+  console.log(`  COCO: --train ${o.out}/coco --extension mscoco,${SYNTHETIC_YEAR}-train${others.length ? `   (also ${others.join(', ')})` : ''}`);
   console.log(`  VOC:  --train ${o.out} --extension voc,${SYNTHETIC_YEAR}-train`);
   return 0;
 }
