@@ -5,7 +5,7 @@
  * The two alternate for `--rounds` rounds (so a change in machine load hits both) and the ratio
  * of each round is printed, then the median.
  *
- *   node --import tsx bench/data-loader.ts [--images 320] [--size 640] [--threads 2] [--rounds 3]
+ *   node --import tsx bench/data-loader.ts [--images 320] [--size 640] [--threads 2] [--rounds 5]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,12 +22,13 @@ const arg = (name: string, d: number) => {
 const images = arg('--images', 320);
 const size = arg('--size', 640);
 const threads = arg('--threads', 2);
-const rounds = Math.max(1, arg('--rounds', 3));
+const rounds = Math.max(1, arg('--rounds', 5));
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor((v.length - 1) / 2)]!;
 const dir = mkdtempSync(join(tmpdir(), 'denet-bench-'));
 try {
-  const distinct = Math.min(images, 160);
-  await writeSyntheticDataset(dir, { seed: 1, counts: { train: distinct, val: 0, test: 0 }, size });
+  // Every image distinct, so both sides decode `images` files per round (the loader's
+  // images_per_subset stops at the dataset's length).
+  await writeSyntheticDataset(dir, { seed: 1, counts: { train: images, val: 0, test: 0 }, size });
   const root = join(dir, 'coco');
   const spec = `mscoco,2026-train,crop=512,crop_mode=denet,augment_photo,mirror,images_per_subset=${images}`;
   const { dataset, spec: parsed } = openDataset(root, spec);
