@@ -90,7 +90,7 @@ class RowResampler {
   private readonly rows: ReturnType<typeof taps>;
   private readonly cols: ReturnType<typeof taps>;
 
-  /** One placed row, rounded to uint8 (what `row` writes; the caller's scratch line). */
+  /** The last placed row `row` made, rounded to uint8 (placedW·C values). */
   readonly line: Uint8Array;
 
   constructor(readonly src: Uint8Array, private readonly srcW: number, srcH: number, private readonly C: number, rs: Resample) {
@@ -133,8 +133,8 @@ class RowResampler {
     }
   }
 
-  /** Placed row `k`, columns `c0 ..< c1`, rounded to uint8 into `line` (placedW·C values). */
-  row(k: number, c0: number, c1: number, line: Uint8Array): void {
+  /** Makes placed row `k`, columns `c0 ..< c1`, in `line`. */
+  row(k: number, c0: number, c1: number): void {
     const ra = this.rows.i0[k]!, rb = this.rows.i1[k]!, wy = this.rows.w[k]!;
     if (c0 !== this.c0 || c1 !== this.c1) {
       // The cached rows hold other columns.
@@ -152,7 +152,7 @@ class RowResampler {
       this.horizontal(rb, c0, c1, this.rowB);
       this.b = rb;
     }
-    const A = this.rowA, B = this.rowB;
+    const A = this.rowA, B = this.rowB, line = this.line;
     // v ≥ 0, so (v + 0.5) | 0 is Math.round(v).
     for (let i = c0 * this.C, e = c1 * this.C; i < e; i++) line[i] = (A[i]! + (B[i]! - A[i]!) * wy + 0.5) | 0;
   }
@@ -221,7 +221,7 @@ export function writeChw(a: ChwWrite): void {
   const resampler = rs ? RowResampler.of(src, srcW, srcH, C, rs) : undefined;
   const line = resampler ? resampler.line : src;
   for (let y = Math.max(y0, r0); y < Math.min(y1, r1); y++) {
-    resampler?.row(y - placeY, x0 - placeX, x1 - placeX, line);
+    resampler?.row(y - placeY, x0 - placeX, x1 - placeX);
     let s = rs ? (x0 - placeX) * C : ((y - placeY) * srcW + (x0 - placeX)) * C;
     let d = dstOffset + y * outW + (flip ? outW - 1 - x0 : x0);
     if (C === 1) {
