@@ -4,6 +4,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tensor, scope, memoryStats, writeSafetensors, readSafetensors, type Tensor } from '../../src/torch/index.js';
@@ -63,7 +65,7 @@ function run(c: Case, steps: number, resumeAt?: number): { w: number[][]; b: num
     if (i === resumeAt) {
       // Save, drop the solver, and load its state into a fresh one.
       const st = solver.state();
-      const path = `/tmp/denet-solver-${process.pid}.safetensors`;
+      const path = join(tmpdir(), `denet-solver-${process.pid}.safetensors`);
       writeSafetensors(path, st.tensors, { meta: JSON.stringify(st.meta) });
       solver.disposeState();
       solver = createSolver(c.solver, params, { weightDecay: c.decay, momentum: c.momentum });
