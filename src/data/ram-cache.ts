@@ -36,7 +36,7 @@ export class RamCache {
       this.used += im.pixels.byteLength;
     } else if (!this.full) {
       this.full = true;
-      this.warn(`warning: cache=ram: the ${(this.budget / 2 ** 20).toFixed(0)} MiB budget is full after ${this.images.size} images; the others are read from disk every epoch`);
+      this.warn(`warning: cache=ram: the ${(this.budget / 2 ** 20).toFixed(0)} MiB budget is full after ${this.images.size} image${this.images.size === 1 ? '' : 's'}; the others are read from disk every epoch`);
     }
     return im;
   }

@@ -134,9 +134,17 @@ test('cache=ram gives the same batches as reading the files, with and without re
     const warnings: string[] = [];
     const { dataset, spec } = openDataset(dir, 'mscoco,2026-train,cache=ram');
     const small = createLoader(dataset, { batchSize: 5, image: spec.options, cacheBytes: 120 * 80 * 3 + 130 * 87 * 3, warn: (m) => warnings.push(m) });
-    for (const epoch of [0, 1]) assert.equal((await collect(small.epochArrays(epoch)))[0]!.meta.length, 5);
-    assert.equal(small.cache!.size, 2);
-    assert.deepEqual(warnings, ['warning: cache=ram: the 0 MiB budget is full after 2 images; the others are read from disk every epoch']);
+    // Which images fill the budget depends on which decodes finish first (file reads run
+    // ahead of the decode limit), so the test checks the contract, not the count.
+    const held: number[] = [];
+    for (const epoch of [0, 1]) {
+      assert.equal((await collect(small.epochArrays(epoch)))[0]!.meta.length, 5);
+      held.push(small.cache!.size);
+    }
+    assert.ok(held[0]! >= 1 && held[0]! <= 2, `cache holds ${held[0]} images`);
+    assert.equal(held[1], held[0], 'nothing is added once the budget is full');
+    assert.ok(small.cache!.bytes <= 120 * 80 * 3 + 130 * 87 * 3);
+    assert.deepEqual(warnings, [`warning: cache=ram: the 0 MiB budget is full after ${held[0]} image${held[0] === 1 ? '' : 's'}; the others are read from disk every epoch`]);
   } finally {
     cleanup();
   }
