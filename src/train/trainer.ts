@@ -193,6 +193,8 @@ export class Trainer {
     let images = 0;
     let batches = 0;
     const total = this.batchesIn(this.o.train, epoch);
+    // The rate for the update after `batches` batches (cosine/linear move every step).
+    const rateNow = () => this.o.schedule.rate(epoch, Math.min(1, (batches - 1) / total));
     const bar = progressBar(`epoch ${epoch + 1}/${this.o.epochs}`, total, run ? (this.o.progress ?? process.stderr.isTTY === true) : false, run && this.o.progress !== false ? 60_000 : undefined);
     try {
       for await (const batch of this.o.train.epoch(epoch)) {
@@ -212,11 +214,11 @@ export class Trainer {
         for (const [name, v] of Object.entries(values)) sums[name] = (sums[name] ?? 0) + v * n;
         images += n;
         batches++;
-        if (this.pending >= this.accumulate) this.applyUpdate(this.o.schedule.rate(epoch, Math.min(1, (batches - 1) / total)));
+        if (this.pending >= this.accumulate) this.applyUpdate(rateNow());
         const secs = (performance.now() - t0) / 1000;
         bar.update(batches, { rate: images / Math.max(secs, 1e-9), loss: Object.values(sums).map((s) => (s / images).toFixed(4)).join(' ') });
       }
-      if (this.pending > 0) this.applyUpdate(this.o.schedule.rate(epoch, Math.min(1, (batches - 1) / total)));
+      if (this.pending > 0) this.applyUpdate(rateNow());
     } finally {
       bar.stop();
     }
