@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { UserError } from '../util/errors.js';
 import type { CropPlan } from './crop-plan.js';
-import { writeChw, type PhotoParams, type Resample } from './photo.js';
+import { writeChw, type ChwWrite, type PhotoParams, type Resample } from './photo.js';
 import type { SampleRecord, SampleTransform } from './types.js';
 
 /**
@@ -164,7 +164,7 @@ export async function decodeRaw(record: SampleRecord, channels: number, plan: (w
     // Enlarging happens later, in the float conversion (writeChw, bilinear): libvips took 3.7 ms
     // to enlarge to 512×512 here, that pass about 2 ms more. Reductions stay with libvips, which
     // filters them (and shrinks JPEGs as it decodes); in that pass they cost more (measured).
-    const inPass = resize && rw >= ix1 - ix0 && rh >= iy1 - iy0;
+    const inPass = resize && 2 * rw >= ix1 - ix0 && 2 * rh >= iy1 - iy0;
     if (ex1 > ex0 && ey1 > ey0 && (inPass || (whole && !resize))) {
       // The pixels used as they are: the region to resize, or the window itself.
       const [x, y, w, h] = inPass ? [ix0, iy0, ix1 - ix0, iy1 - iy0] : [ix0 + ex0, iy0 + ey0, ex1 - ex0, ey1 - ey0];
@@ -192,15 +192,20 @@ function extract(img: sharp.Sharp, x: number, y: number, w: number, h: number, i
 }
 
 /**
- * Writes a decoded sample as CHW float32 at `dst[offset ..]` (`channels`×`height`×`width` values,
- * every one written, or those of output `rows` only): mirror, photometric change, mean padding
- * and optional mean subtraction.
+ * The conversion of a decoded sample to CHW float32 at `dst[offset ..]` (`channels`×`height`×`width`
+ * values, every one written): mirror, photometric change, mean padding and optional mean
+ * subtraction, as `writeChw` arguments (the loader runs them on a worker).
  */
-export function writeDecoded(d: DecodedRaw, dst: Float32Array, offset: number, photo: PhotoParams, subtractMean: boolean, rows?: [number, number]): void {
-  writeChw({
+export function chwJob(d: DecodedRaw, dst: Float32Array, offset: number, photo: PhotoParams, subtractMean: boolean): ChwWrite {
+  return {
     src: d.pixels, srcW: d.srcW, srcH: d.srcH, channels: d.channels, dst, dstOffset: offset, outW: d.width, outH: d.height,
-    placeX: d.placeX, placeY: d.placeY, flip: d.transform.flip, photo, subtractMean, resample: d.resample, rows,
-  });
+    placeX: d.placeX, placeY: d.placeY, flip: d.transform.flip, photo, subtractMean, resample: d.resample,
+  };
+}
+
+/** Writes a decoded sample as CHW float32 at `dst[offset ..]` (`chwJob`, here and now). */
+export function writeDecoded(d: DecodedRaw, dst: Float32Array, offset: number, photo: PhotoParams, subtractMean: boolean): void {
+  writeChw(chwJob(d, dst, offset, photo, subtractMean));
 }
 
 /**

@@ -11,7 +11,8 @@
  */
 import { UserError } from '../util/errors.js';
 import { planCrop } from './crop-plan.js';
-import { decodeImage, decodeRaw, decodeWhole, imageHeader, oneThreadPerDecode, writeDecoded, type DecodedRaw, type Gate } from './decode.js';
+import { convertPool } from './convert-pool.js';
+import { chwJob, decodeImage, decodeRaw, decodeWhole, imageHeader, oneThreadPerDecode, writeDecoded, type DecodedRaw, type Gate } from './decode.js';
 import { DecodeGate } from './decode-gate.js';
 import { distort, distortActive, type DistortSpec } from './distort.js';
 import { defaultImageOptions, type ImageOptions } from './extension-spec.js';
@@ -27,6 +28,8 @@ export interface LoaderOptions {
   batchSize: number;
   /** Decodes in flight (`--thread-num`); default 2. */
   threads?: number;
+  /** Worker threads converting decoded images to float (0: on the main thread); default `threads`. */
+  convertThreads?: number;
   /** Base seed; default 0. */
   seed?: number;
   /** Training mode: shuffle and random augmentation. Default false (fixed order, centre crops). */
@@ -63,11 +66,21 @@ interface Sample {
 type Outcome = { ok: true; sample: Sample } | { ok: false; reason: string; file: string };
 
 /**
- * Values written into a batch (~0.15 ms of conversion) before the batch loop yields to the event
- * loop. Measured on 512² denet crops, 2 decodes in flight: 2^15 gave 200 img/s, 2^17 181, 2^13 185,
- * whole images between turns (4 ms) 166.
+ * Images of at least this many values are converted on a worker; below it, posting the job
+ * costs about as much as the conversion (~0.1 ms here).
  */
-const YIELD_AFTER = 1 << 15;
+const OFFLOAD_VALUES = 1 << 15;
+
+/** A batch being assembled in a staging buffer. */
+interface Assembly {
+  samples: Sample[];
+  /** Values per image. */
+  n: number;
+  pixels: Float32Array;
+  conversions: Promise<void>[];
+  /** Conversions not finished yet. */
+  pending: number;
+}
 
 /** Creates a loader over `dataset`. */
 export function createLoader(dataset: Dataset, options: LoaderOptions): Loader {
@@ -80,6 +93,8 @@ class BackgroundLoader implements Loader {
   private geometry?: { channels: number; size?: [number, number] };
   /** `cache=ram`: decoded images kept across epochs. */
   readonly cache?: RamCache;
+  /** Free staging buffers (batches are assembled in shared memory, then copied out). */
+  private readonly staging: Float32Array[] = [];
 
   constructor(readonly dataset: Dataset, options: LoaderOptions) {
     if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new UserError(`Expected positive integer for batch size but received ${options.batchSize}`);
@@ -91,7 +106,7 @@ class BackgroundLoader implements Loader {
     this.o = {
       batchSize: options.batchSize, threads: Math.max(1, options.threads ?? 2), seed: options.seed ?? 0, train,
       shuffle: options.shuffle ?? train, image: options.image ?? defaultImageOptions(), distort: options.distort,
-      augmentMirror: options.augmentMirror ?? false, dropLast: options.dropLast ?? false, prefetch: Math.max(1, options.prefetch ?? 2),
+      convertThreads: Math.max(0, options.convertThreads ?? options.threads ?? 2), augmentMirror: options.augmentMirror ?? false, dropLast: options.dropLast ?? false, prefetch: Math.max(1, options.prefetch ?? 2),
       channels: options.channels, warn: options.warn ?? ((m: string) => console.warn(m)),
     };
     if (this.o.image.cache && !dataset.pixels) this.cache = new RamCache(options.cacheBytes, this.o.warn);
@@ -235,24 +250,23 @@ class BackgroundLoader implements Loader {
         p.catch(() => undefined); // surfaced when consumed
         results[pos] = p;
       };
-      // Each sample is written into the batch's buffer as soon as it is next in order, in slices
-      // of rows, and after each YIELD_AFTER values of such writing the event loop gets a turn:
-      // finished decodes hand their thread to the next image while the batch fills, instead of
-      // waiting behind a whole image's conversion (4 ms at 512², which left a decode thread idle).
-      let written = 0;
-      const turn = async (values: number) => {
-        if ((written += values) < YIELD_AFTER) return;
-        written = 0;
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      };
-      let pending: Sample[] = [];
-      let pixels: Float32Array | undefined;
+      // Samples go into a shared staging buffer in epoch order: big conversions on the worker
+      // pool, small ones (and float samples) here. A full batch is handed out once its
+      // conversions are done, or when the next batch is full too (so the workers always have
+      // the next batch's images while the consumer works on this one), copied into `alloc`'s
+      // buffer (tensor memory for epoch(): 0.15 ms per 512² image).
+      const pool = self.o.convertThreads > 0 ? convertPool(self.o.convertThreads) : undefined;
+      let open: Assembly | undefined;
+      const full: Assembly[] = [];
       let batchIndex = 0;
-      const emit = (samples: Sample[]): ArrayBatch => {
-        const images = pixels!.subarray(0, samples.length * self.sampleSize(samples[0]!, g.channels));
-        pixels = undefined;
-        // A short last batch owns an exact-size array unless its buffer belongs to epoch().
-        return self.batchOf(samples, alloc || images.length === images.buffer.byteLength / 4 ? images : images.slice(), g.channels, batchIndex++);
+      const emit = async (b: Assembly): Promise<ArrayBatch> => {
+        await Promise.all(b.conversions);
+        const len = b.samples.length * b.n;
+        const images = alloc ? alloc(B * b.n).subarray(0, len) : new Float32Array(len);
+        images.set(b.pixels.subarray(0, len));
+        self.staging.push(b.pixels);
+        stats.images += b.samples.length;
+        return self.batchOf(b.samples, images, g.channels, batchIndex++);
       };
       for (let pos = 0; pos < order.length; pos++) {
         while (started < order.length && started < pos + window) start(started++);
@@ -265,30 +279,30 @@ class BackgroundLoader implements Loader {
           continue;
         }
         const n = self.sampleSize(r.sample, g.channels);
-        if (pending.length === 0) {
-          pixels = alloc ? alloc(B * n) : new Float32Array(B * n);
-        } else if (n !== self.sampleSize(pending[0]!, g.channels)) {
-          const [a, b] = [pending[0]!.meta.transform, r.sample.meta.transform];
-          throw new Error(`batch ${batchIndex}: sample ${r.sample.meta.index} is ${b.width}x${b.height}, expected ${a.width}x${a.height}`);
+        if (!open) {
+          open = { samples: [], n, pixels: self.stagingBuffer(B * n), conversions: [], pending: 0 };
+        } else if (n !== open.n) {
+          const [a, b] = [open.samples[0]!.meta.transform, r.sample.meta.transform];
+          throw new Error(`batch ${batchIndex + full.length}: sample ${r.sample.meta.index} is ${b.width}x${b.height}, expected ${a.width}x${a.height}`);
         }
-        const H = r.sample.meta.transform.height;
-        const slice = Math.max(1, Math.floor((YIELD_AFTER * H) / n));
-        for (let y = 0; y < H; y += slice) {
-          self.place(r.sample, pixels!, pending.length * n, [y, Math.min(H, y + slice)]);
-          await turn((n * Math.min(slice, H - y)) / H);
+        const s = r.sample;
+        const offset = open.samples.length * n;
+        if (s.raw && pool && n >= OFFLOAD_VALUES) {
+          const batch = open;
+          batch.pending++;
+          batch.conversions.push(pool.convert(chwJob(s.raw.image, batch.pixels, offset, s.raw.photo, s.raw.subtractMean)).then(() => void batch.pending--));
+        } else if (s.raw) writeDecoded(s.raw.image, open.pixels, offset, s.raw.photo, s.raw.subtractMean);
+        else open.pixels.set(s.data!, offset);
+        s.raw = s.data = undefined; // the decoded copy is no longer needed
+        open.samples.push(s);
+        if (open.samples.length === B) {
+          full.push(open);
+          open = undefined;
         }
-        r.sample.raw = r.sample.data = undefined; // the decoded copy is no longer needed
-        pending.push(r.sample);
-        if (pending.length === B) {
-          stats.images += B;
-          yield emit(pending);
-          pending = [];
-        }
+        while (full.length > 1 || (full.length === 1 && full[0]!.pending === 0)) yield await emit(full.shift()!);
       }
-      if (pending.length > 0 && !self.o.dropLast) {
-        stats.images += pending.length;
-        yield emit(pending);
-      }
+      if (open && !self.o.dropLast) full.push(open);
+      while (full.length > 0) yield await emit(full.shift()!);
       if (stats.skipped > 0) self.o.warn(`warning: epoch ${epoch}: skipped ${stats.skipped} unreadable image(s)`);
     }
     return { stats, [Symbol.asyncIterator]: run };
@@ -299,10 +313,10 @@ class BackgroundLoader implements Loader {
     return C * s.meta.transform.width * s.meta.transform.height;
   }
 
-  /** Writes output rows `rows` of a sample's pixels into its image at `dst[offset ..]` (float samples: all at the first slice). */
-  private place(s: Sample, dst: Float32Array, offset: number, rows: [number, number]): void {
-    if (s.raw) writeDecoded(s.raw.image, dst, offset, s.raw.photo, s.raw.subtractMean, rows);
-    else if (rows[0] === 0) dst.set(s.data!, offset);
+  /** A free staging buffer of at least `n` floats in shared memory (the conversion workers write into it). */
+  private stagingBuffer(n: number): Float32Array {
+    const i = this.staging.findIndex((b) => b.length >= n);
+    return i >= 0 ? this.staging.splice(i, 1)[0]! : new Float32Array(new SharedArrayBuffer(4 * n));
   }
 
   /** A batch of `samples` whose pixels are already in `images` (`[B,C,H,W]`). */

@@ -42,15 +42,13 @@ export interface ChwWrite {
   subtractMean: boolean;
   /** Resize the source on the way (bilinear); without it the source is placed as it is. */
   resample?: Resample;
-  /** Write only output rows `from ..< to` (all by default), so a caller can convert in slices. */
-  rows?: [from: number, to: number];
 }
 
 /**
  * A bilinear resize of the source to `width`×`height` (pixel centres aligned, as libvips' and
  * PIL's bilinear and torch's `align_corners=False`, without antialiasing, so for factors down to
- * 1/2; each value rounded to uint8 as a resized image would be), of which the
- * `placedW`×`placedH` window at (`x`, `y`) is placed.
+ * 1/2; values are not rounded to uint8 in between, as torchvision's resize of a float tensor), of
+ * which the `placedW`×`placedH` window at (`x`, `y`) is placed.
  */
 export interface Resample {
   width: number;
@@ -74,87 +72,112 @@ function taps(from: number, n: number, scale: number, size: number): { i0: Int32
   return { i0, i1, w };
 }
 
-const resamplers = new WeakMap<Resample, RowResampler>();
+/**
+ * The photometric change before clamping is affine per pixel (`out = A·v + B·luma(v) + shift`,
+ * values in uint8 levels in, [0,1] out), so it commutes with bilinear interpolation: it is
+ * applied once per interpolated source row instead of once per output pixel.
+ */
+interface Affine {
+  /** contrast·saturation/255 (grey: contrast/255). */
+  a: number;
+  /** contrast·(1 − saturation)/255 times the luma weights (grey: 0). */
+  br: number;
+  bg: number;
+  bb: number;
+  shift: number;
+}
+
+function affineOf(photo: PhotoParams, C: number): Affine {
+  const { contrast: ct, saturation: sat } = photo;
+  const k = 1 / 255;
+  const b = C === 3 ? ct * (1 - sat) * k : 0;
+  return { a: C === 3 ? ct * sat * k : ct * k, br: b * 0.299, bg: b * 0.587, bb: b * 0.114, shift: 0.5 - 0.5 * ct + photo.brightness };
+}
 
 /**
- * Resizes a source row by row (separable bilinear): each source row needed is interpolated along
- * x once, into one of two cached float rows, and each output row is their blend along y.
+ * Resizes a source row by row (separable bilinear). Each source row needed is interpolated along
+ * x once (the placed columns `c0 ..< c1`), put through the photometric affine map and the mirror,
+ * into one of two planar float rows (`C` planes, in output order); each output row is their blend
+ * along y, clamped. The loops are contiguous: 2.4 instead of 3.2 ms for a 512² image when it
+ * blended interleaved uint8 pixels.
  */
 class RowResampler {
-  private rowA: Float32Array;
-  private rowB: Float32Array;
+  private rowA: Float64Array;
+  private rowB: Float64Array;
+  /** Source rows in rowA and rowB (−1: none). */
   private a = -1;
   private b = -1;
-  private c0 = 0;
-  private c1 = 0;
   private readonly rows: ReturnType<typeof taps>;
   private readonly cols: ReturnType<typeof taps>;
+  private readonly affine: Affine;
 
-  /** The last placed row `row` made, rounded to uint8 (placedW·C values). */
-  readonly line: Uint8Array;
-
-  constructor(readonly src: Uint8Array, private readonly srcW: number, srcH: number, private readonly C: number, rs: Resample) {
+  constructor(
+    private readonly src: Uint8Array,
+    private readonly srcW: number,
+    srcH: number,
+    private readonly C: number,
+    rs: Resample,
+    photo: PhotoParams,
+    private readonly flip: boolean,
+    private readonly c0: number,
+    private readonly c1: number,
+  ) {
     this.rows = taps(rs.y, rs.placedH, rs.height / srcH, srcH);
     this.cols = taps(rs.x, rs.placedW, rs.width / srcW, srcW);
-    this.rowA = new Float32Array(rs.placedW * C);
-    this.rowB = new Float32Array(rs.placedW * C);
-    this.line = new Uint8Array(rs.placedW * C);
+    this.rowA = new Float64Array((c1 - c0) * C);
+    this.rowB = new Float64Array((c1 - c0) * C);
+    this.affine = affineOf(photo, C);
   }
 
-  /**
-   * The resampler of `rs` over `src`, kept while `rs` lives, so that converting an image in
-   * slices of rows (the loader) neither rebuilds the taps nor re-interpolates rows per slice.
-   */
-  static of(src: Uint8Array, srcW: number, srcH: number, C: number, rs: Resample): RowResampler {
-    let r = resamplers.get(rs);
-    if (!r || r.src !== src) resamplers.set(rs, (r = new RowResampler(src, srcW, srcH, C, rs)));
-    return r;
-  }
-
-  /** Source row `r` interpolated along x (columns `c0 ..< c1` of the placed window) into `out`. */
-  private horizontal(r: number, c0: number, c1: number, out: Float32Array): void {
-    const { src, C } = this;
+  /** Source row `r` interpolated along x, mapped and mirrored, into `out`. */
+  private horizontal(r: number, out: Float64Array): void {
+    const { src, C, flip, c0, c1 } = this;
     const { i0, i1, w } = this.cols;
+    const { a, br, bg, bb, shift } = this.affine;
+    const n = c1 - c0;
+    const step = flip ? -1 : 1;
     const base = r * this.srcW * C;
     if (C === 3) {
-      // Unrolled: a loop over a variable channel count stops V8 from keeping values in registers.
-      for (let j = c0, o = c0 * 3; j < c1; j++, o += 3) {
+      for (let j = c0, o = flip ? n - 1 : 0; j < c1; j++, o += step) {
         const p = base + i0[j]! * 3, q = base + i1[j]! * 3, wx = w[j]!;
-        const r = src[p]!, g = src[p + 1]!, b = src[p + 2]!;
-        out[o] = r + (src[q]! - r) * wx;
-        out[o + 1] = g + (src[q + 1]! - g) * wx;
-        out[o + 2] = b + (src[q + 2]! - b) * wx;
+        const r0 = src[p]!, g0 = src[p + 1]!, b0 = src[p + 2]!;
+        const R = r0 + (src[q]! - r0) * wx, G = g0 + (src[q + 1]! - g0) * wx, B = b0 + (src[q + 2]! - b0) * wx;
+        const l = br * R + bg * G + bb * B + shift;
+        out[o] = a * R + l;
+        out[o + n] = a * G + l;
+        out[o + 2 * n] = a * B + l;
       }
       return;
     }
-    for (let j = c0; j < c1; j++) {
+    for (let j = c0, o = flip ? n - 1 : 0; j < c1; j++, o += step) {
       const p = base + i0[j]!, q = base + i1[j]!;
-      out[j] = src[p]! + (src[q]! - src[p]!) * w[j]!;
+      out[o] = a * (src[p]! + (src[q]! - src[p]!) * w[j]!) + shift;
     }
   }
 
-  /** Makes placed row `k`, columns `c0 ..< c1`, in `line`. */
-  row(k: number, c0: number, c1: number): void {
+  /** Writes placed row `k` (rows only move down): channel `c` at `dst[at + c·plane ..]`, clamped to [0,1], minus `mean[c]`. */
+  row(k: number, dst: Float32Array, at: number, plane: number, mean: number[]): void {
     const ra = this.rows.i0[k]!, rb = this.rows.i1[k]!, wy = this.rows.w[k]!;
-    if (c0 !== this.c0 || c1 !== this.c1) {
-      // The cached rows hold other columns.
-      [this.a, this.b, this.c0, this.c1] = [-1, -1, c0, c1];
-    }
-    // Rows only move down, so the previous lower row often becomes the upper one: swap it in.
+    // The previous lower row often becomes the upper one: swap it in.
     if (this.a !== ra) {
       if (this.b === ra) {
         [this.rowA, this.rowB] = [this.rowB, this.rowA];
         this.b = -1;
-      } else this.horizontal(ra, c0, c1, this.rowA);
+      } else this.horizontal(ra, this.rowA);
       this.a = ra;
     }
     if (this.b !== rb) {
-      this.horizontal(rb, c0, c1, this.rowB);
+      this.horizontal(rb, this.rowB);
       this.b = rb;
     }
-    const A = this.rowA, B = this.rowB, line = this.line;
-    // v ≥ 0, so (v + 0.5) | 0 is Math.round(v).
-    for (let i = c0 * this.C, e = c1 * this.C; i < e; i++) line[i] = (A[i]! + (B[i]! - A[i]!) * wy + 0.5) | 0;
+    const A = this.rowA, B = this.rowB, n = this.c1 - this.c0, w0 = 1 - wy;
+    for (let c = 0; c < this.C; c++) {
+      const m = mean[c]!;
+      for (let i = 0, s = c * n, d = at + c * plane; i < n; i++, s++, d++) {
+        const v = A[s]! * w0 + B[s]! * wy;
+        dst[d] = (v < 0 ? 0 : v > 1 ? 1 : v) - m;
+      }
+    }
   }
 }
 
@@ -185,13 +208,12 @@ export function writeChw(a: ChwWrite): void {
   const empty = x1 <= x0 || y1 <= y0;
   const d0 = flip ? outW - x1 : x0;
   const d1 = flip ? outW - x0 : x1;
-  const [r0, r1] = a.rows ?? [0, outH];
-  // Padding: whole rows above and below the source, and the columns beside it (within r0 ..< r1).
+  // Padding: whole rows above and below the source, and the columns beside it.
   for (let c = 0; c < C; c++) {
     const fill = subtractMean ? 0 : mean[c]!;
     const base = dstOffset + c * plane;
     const rowsFill = (from: number, to: number) => {
-      if (Math.max(from, r0) < Math.min(to, r1)) dst.fill(fill, base + Math.max(from, r0) * outW, base + Math.min(to, r1) * outW);
+      if (from < to) dst.fill(fill, base + from * outW, base + to * outW);
     };
     if (empty) {
       rowsFill(0, outH);
@@ -200,7 +222,7 @@ export function writeChw(a: ChwWrite): void {
     rowsFill(0, y0);
     rowsFill(y1, outH);
     if (d0 > 0 || d1 < outW) {
-      for (let y = Math.max(y0, r0); y < Math.min(y1, r1); y++) {
+      for (let y = y0; y < y1; y++) {
         const row = base + y * outW;
         dst.fill(fill, row, row + d0);
         dst.fill(fill, row + d1, row + outW);
@@ -208,45 +230,44 @@ export function writeChw(a: ChwWrite): void {
     }
   }
   if (empty) return;
+  const sub = subtractMean ? mean : [0, 0, 0];
+  if (rs) {
+    const resampler = new RowResampler(src, srcW, srcH, C, rs, photo, flip, x0 - placeX, x1 - placeX);
+    for (let y = y0; y < y1; y++) resampler.row(y - placeY, dst, dstOffset + y * outW + d0, plane, sub);
+    return;
+  }
+  placeRows(src, srcW, C, dst, dstOffset, outW, plane, placeX, placeY, x0, x1, y0, y1, flip, photo, sub);
+}
+
+/** The placed source's output rows `from ..< to` at its own size, columns `x0 ..< x1` (before mirroring): photo, clamp, mean. */
+function placeRows(src: Uint8Array, srcW: number, C: number, dst: Float32Array, dstOffset: number, outW: number, plane: number, placeX: number, placeY: number, x0: number, x1: number, from: number, to: number, flip: boolean, photo: PhotoParams, sub: number[]): void {
   const k = 1 / 255;
   const identity = photo.brightness === 0 && photo.contrast === 1 && photo.saturation === 1;
-  const { contrast: ct, saturation: sat } = photo;
-  const shift = 0.5 - 0.5 * ct + photo.brightness;
-  const m0 = subtractMean ? mean[0]! : 0;
-  const m1 = subtractMean && C === 3 ? mean[1]! : 0;
-  const m2 = subtractMean && C === 3 ? mean[2]! : 0;
+  const { a: A, br: Br, bg: Bg, bb: Bb, shift } = affineOf(photo, C);
+  const m0 = sub[0]!, m1 = C === 3 ? sub[1]! : 0, m2 = C === 3 ? sub[2]! : 0;
   const step = flip ? -1 : 1;
   const n = x1 - x0;
-  // Resampling: each placed row is first resized into `line`; the loops below then read it.
-  const resampler = rs ? RowResampler.of(src, srcW, srcH, C, rs) : undefined;
-  const line = resampler ? resampler.line : src;
-  for (let y = Math.max(y0, r0); y < Math.min(y1, r1); y++) {
-    resampler?.row(y - placeY, x0 - placeX, x1 - placeX);
-    let s = rs ? (x0 - placeX) * C : ((y - placeY) * srcW + (x0 - placeX)) * C;
+  for (let y = from; y < to; y++) {
+    let s = ((y - placeY) * srcW + (x0 - placeX)) * C;
     let d = dstOffset + y * outW + (flip ? outW - 1 - x0 : x0);
     if (C === 1) {
       if (identity) {
-        for (let i = 0; i < n; i++, s++, d += step) dst[d] = line[s]! * k - m0;
+        for (let i = 0; i < n; i++, s++, d += step) dst[d] = src[s]! * k - m0;
       } else {
-        const A = ct * k;
         for (let i = 0; i < n; i++, s++, d += step) {
-          const v = line[s]! * A + shift;
+          const v = src[s]! * A + shift;
           dst[d] = (v < 0 ? 0 : v > 1 ? 1 : v) - m0;
         }
       }
     } else if (identity) {
       for (let i = 0; i < n; i++, s += 3, d += step) {
-        dst[d] = line[s]! * k - m0;
-        dst[d + plane] = line[s + 1]! * k - m1;
-        dst[d + 2 * plane] = line[s + 2]! * k - m2;
+        dst[d] = src[s]! * k - m0;
+        dst[d + plane] = src[s + 1]! * k - m1;
+        dst[d + 2 * plane] = src[s + 2]! * k - m2;
       }
     } else {
-      const A = ct * sat * k;
-      const Br = ct * (1 - sat) * k * 0.299;
-      const Bg = ct * (1 - sat) * k * 0.587;
-      const Bb = ct * (1 - sat) * k * 0.114;
       for (let i = 0; i < n; i++, s += 3, d += step) {
-        const r = line[s]!, g = line[s + 1]!, b = line[s + 2]!;
+        const r = src[s]!, g = src[s + 1]!, b = src[s + 2]!;
         const l = Br * r + Bg * g + Bb * b + shift;
         const R = A * r + l, G = A * g + l, B = A * b + l;
         dst[d] = (R < 0 ? 0 : R > 1 ? 1 : R) - m0;

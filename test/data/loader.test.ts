@@ -86,13 +86,15 @@ test('augmentation keeps boxes on the object pixels (denet crop, mirror, photo) 
   }
 });
 
-test('same seed gives the same batches whatever the thread count; another seed differs', async () => {
+test('same seed gives the same batches whatever the thread count, converted here or on workers; another seed differs', async () => {
   const { dir, cleanup } = tempDir();
   try {
     await cocoFixture(dir, 5);
-    const { dataset, spec } = openDataset(dir, 'mscoco,2026-train,crop=48,crop_mode=denet,mirror,augment_photo');
-    const run = async (seed: number, threads: number) => collect(createLoader(dataset, { batchSize: 2, threads, seed, train: true, image: spec.options }).epochArrays(1));
-    const a = await run(7, 1);
+    // 128² images are converted on the worker pool (convertThreads > 0), so a and b differ in where.
+    const { dataset, spec } = openDataset(dir, 'mscoco,2026-train,crop=128,crop_mode=denet,mirror,augment_photo');
+    const run = async (seed: number, threads: number, convertThreads?: number) =>
+      collect(createLoader(dataset, { batchSize: 2, threads, convertThreads, seed, train: true, image: spec.options }).epochArrays(1));
+    const a = await run(7, 1, 0);
     const b = await run(7, 3);
     const c = await run(8, 2);
     assert.equal(a.length, 3);

@@ -39,14 +39,14 @@ function reference(src: Uint8Array, srcW: number, srcH: number, C: number, outW:
   return out;
 }
 
-/** Pixel (px, py) of the placed window of the resized source, channel c: the textbook bilinear rule, rounded. */
+/** Pixel (px, py) of the placed window of the resized source, channel c: the textbook bilinear rule (not rounded). */
 function bilinear(src: Uint8Array, W: number, H: number, C: number, up: Resample, px: number, py: number, c: number): number {
   const coord = (p: number, out: number, size: number) => Math.min(size - 1, Math.max(0, ((p + 0.5) * size) / out - 0.5));
   const fx = coord(up.x + px, up.width, W), fy = coord(up.y + py, up.height, H);
   const xa = Math.floor(fx), ya = Math.floor(fy), xb = Math.min(W - 1, xa + 1), yb = Math.min(H - 1, ya + 1);
   const g = (xx: number, yy: number) => src[(yy * W + xx) * C + c]!;
   const v = (1 - (fy - ya)) * ((1 - (fx - xa)) * g(xa, ya) + (fx - xa) * g(xb, ya)) + (fy - ya) * ((1 - (fx - xa)) * g(xa, yb) + (fx - xa) * g(xb, yb));
-  return Math.round(v);
+  return v;
 }
 
 function pseudoPixels(n: number, seed: number): Uint8Array {
@@ -89,7 +89,7 @@ test('writeChw matches the per-pixel rule (photo, mirror, padding, mean) and ove
   }
 });
 
-test('writeChw with resample: bilinear enlargement of the source, then the same photo, mirror and padding rule', () => {
+test('writeChw with resample: bilinear resize of the source, then the same photo, mirror, padding and mean rule', () => {
   const srcW = 7, srcH = 5, outW = 16, outH = 12;
   const cases: [C: number, placeX: number, placeY: number, flip: boolean, photo: PhotoParams, up: Resample][] = [
     [3, 0, 0, false, NO_PHOTO, { width: 16, height: 12, x: 0, y: 0, placedW: 16, placedH: 12 }],
@@ -100,27 +100,11 @@ test('writeChw with resample: bilinear enlargement of the source, then the same 
   ];
   for (const [k, [C, placeX, placeY, flip, photo, up]] of cases.entries()) {
     const src = pseudoPixels(srcW * srcH * C, 10 + k);
-    const want = reference(src, srcW, srcH, C, outW, outH, placeX, placeY, flip, photo, false, up);
+    const subtractMean = k % 2 === 1;
+    const want = reference(src, srcW, srcH, C, outW, outH, placeX, placeY, flip, photo, subtractMean, up);
     const dst = new Float32Array(want.length).fill(NaN);
-    writeChw({ src, srcW, srcH, channels: C, dst, dstOffset: 0, outW, outH, placeX, placeY, flip, photo, subtractMean: false, resample: up });
+    writeChw({ src, srcW, srcH, channels: C, dst, dstOffset: 0, outW, outH, placeX, placeY, flip, photo, subtractMean, resample: up });
     for (let i = 0; i < want.length; i++) assert.ok(Math.abs(dst[i]! - want[i]!) < 1e-6, `case ${k} value ${i}: ${dst[i]} vs ${want[i]}`);
-  }
-});
-
-test('writeChw in row slices writes exactly what one call writes (padding, mirror, resample)', () => {
-  const srcW = 7, srcH = 5, outW = 16, outH = 12;
-  const cases: [placeX: number, placeY: number, flip: boolean, rs?: Resample][] = [
-    [2, 3, true], [-1, -2, false], [0, 0, false, { width: 19, height: 11, x: 3, y: 0, placedW: 13, placedH: 11 }], [1, 4, true, { width: 12, height: 9, x: 0, y: 1, placedW: 12, placedH: 6 }],
-  ];
-  for (const [k, [placeX, placeY, flip, rs]] of cases.entries()) {
-    const src = pseudoPixels(srcW * srcH * 3, 20 + k);
-    const photo = { brightness: 0.05, contrast: 1.2, saturation: 0.8 };
-    const base = { src, srcW, srcH, channels: 3, dstOffset: 2, outW, outH, placeX, placeY, flip, photo, subtractMean: false, resample: rs };
-    const whole = new Float32Array(2 + 3 * outW * outH).fill(NaN);
-    writeChw({ ...base, dst: whole });
-    const sliced = new Float32Array(whole.length).fill(NaN);
-    for (const [a, b] of [[0, 3], [3, 4], [4, 9], [9, 12]] as const) writeChw({ ...base, dst: sliced, rows: [a, b] });
-    assert.deepEqual(sliced, whole, `case ${k}`);
   }
 });
 
@@ -188,15 +172,19 @@ test('decodeRaw + writeDecoded into a batch slot gives the same pixels and trans
   }
 });
 
-test('enlarging crops (resized in writeChw) equal torch resizing the whole image; reductions equal libvips resizing it', needsPyTorch(), async () => {
+test('crops resized by factors down to 1/2 (in writeChw) equal torch resizing the whole image; stronger reductions equal libvips resizing it', needsPyTorch(), async () => {
   const { dir, cleanup } = tempDir();
   try {
     const file = join(dir, 'a.png');
     await writeImage(file, 160, 120, [[20, 16, 80, 64, 230, 20, 20], [88, 40, 148, 108, 20, 220, 20], [0, 80, 48, 120, 30, 30, 220]]);
     const pixels = Array.from(await sharp(file).raw().toBuffer());
-    // [scale, crop, resized size, centre-crop origin, resized in writeChw]
-    const cases = [[360, 256, 480, 360, 112, 52, true], [150, 128, 200, 150, 36, 11, true], [84, 64, 112, 84, 24, 10, false], [48, 32, 64, 48, 16, 8, false]] as const;
-    for (const [scale, crop, rw, rh, cx, cy, inPass] of cases) {
+    // [scale, crop, resized size, centre-crop origin, resized in writeChw, tolerance in mean levels].
+    // Where the region's size times the scale is whole, its geometry is the whole image's and the
+    // values are torch's exactly (measured 1.6e-6 levels; shifted by a pixel, 0.87). Otherwise the
+    // region's scale is rounded to whole pixels, which moves values a little: 0.34 levels for the
+    // 0.7 reduction in writeChw, 0.31 when libvips resized the same region.
+    const cases = [[360, 256, 480, 360, 112, 52, true, 0.05], [150, 128, 200, 150, 36, 11, true, 0.05], [84, 64, 112, 84, 24, 10, true, 0.5], [48, 32, 64, 48, 16, 8, false, 0.05]] as const;
+    for (const [scale, crop, rw, rh, cx, cy, inPass, tolerance] of cases) {
       const options = parseExtension(`mscoco,2026-train,scale=${scale},crop=${crop}`).options;
       const raw = await decodeRaw({ index: 0, id: 0, file, objects: [] }, 3, (w, h) => planCrop(w, h, options, false, new Rng(0)));
       assert.equal(!!raw.resample, inPass, `scale=${scale}: resized in writeChw?`);
@@ -205,16 +193,14 @@ test('enlarging crops (resized in writeChw) equal torch resizing the whole image
       const want: number[] = inPass
         ? pytorch(
           'x = torch.tensor(inp["px"], dtype=torch.float64).reshape(1, 120, 160, 3).permute(0, 3, 1, 2)\n' +
-            'y = torch.nn.functional.interpolate(x, size=(inp["rh"], inp["rw"]), mode="bilinear", align_corners=False).round()\n' +
+            'y = torch.nn.functional.interpolate(x, size=(inp["rh"], inp["rw"]), mode="bilinear", align_corners=False)\n' +
             'out = y[0, :, inp["cy"]:inp["cy"] + inp["crop"], inp["cx"]:inp["cx"] + inp["crop"]].permute(1, 2, 0).flatten().tolist()',
           { px: pixels, rw, rh, cx, cy, crop },
         )
         : Array.from(await sharp(file).resize(rw, rh, { fit: 'fill', kernel: 'linear' }).extract({ left: cx, top: cy, width: crop, height: crop }).raw().toBuffer());
       let sum = 0;
       for (let y = 0; y < crop; y++) for (let x = 0; x < crop; x++) for (let c = 0; c < 3; c++) sum += Math.abs(ours[(c * crop + y) * crop + x]! * 255 - want[(y * crop + x) * 3 + c]!);
-      // Same geometry: torch's values exactly (measured 1.6e-6 levels; shifted by a pixel, 0.87);
-      // libvips resizing the region differs a little from resizing the whole image (measured 0.31).
-      assert.ok(sum / (3 * crop * crop) < (inPass ? 0.05 : 0.5), `scale=${scale}: mean difference ${sum / (3 * crop * crop)} levels`);
+      assert.ok(sum / (3 * crop * crop) < tolerance, `scale=${scale}: mean difference ${sum / (3 * crop * crop)} levels`);
     }
   } finally {
     cleanup();

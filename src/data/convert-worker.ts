@@ -1,0 +1,13 @@
+/** A ConvertPool worker: runs `writeChw` jobs into shared memory and answers each by its id. */
+import { parentPort } from 'node:worker_threads';
+import { writeChw } from './photo.js';
+import type { ConvertJob } from './convert-pool.js';
+
+parentPort!.on('message', ({ id, job }: { id: number; job: ConvertJob }) => {
+  try {
+    writeChw(job);
+    parentPort!.postMessage({ id });
+  } catch (e) {
+    parentPort!.postMessage({ id, error: (e as Error).message });
+  }
+});
