@@ -26,7 +26,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--batch-size <n>', 'images in the grid', positive, 16)
     .option('--seed <n>', 'random seed', (v) => Number(v), 0)
     .option('--epoch <n>', 'which epoch to draw (changes the augmentation)', (v) => Number(v), 0)
-    .option('--thread-num <n>', 'loader workers', positive, 2)
+    .option('--thread-num <n>', 'data-loader threads: decodes in flight, and workers converting images to float', positive, 2)
     .option('--distort-mode <modes>', 'classification distortions: oX sX rX mX')
     .option('--augment-mirror', 'random horizontal mirror (classification)')
     .option('--no-augment', 'show the test-time view (no random augmentation)')

@@ -1,8 +1,8 @@
 /**
  * Decodes one image file with sharp (libvips, on libuv's thread pool): reads the header, plans
- * the crop, reduces and extracts in libvips to uint8 (`decodeRaw`); `writeDecoded` then writes
- * the CHW float32 pixels in one pass, enlarging on the way, wherever the caller wants them (the
- * loader: straight into the batch). `decodeWhole` decodes a whole image (the loader's RAM cache,
+ * the crop, reduces (by more than 2) and extracts in libvips to uint8 (`decodeRaw`);
+ * `writeDecoded` (or a worker running `chwJob`) then writes the CHW float32 pixels in one pass,
+ * resizing on the way, wherever the caller wants them (the loader: into the batch). `decodeWhole` decodes a whole image (the loader's RAM cache,
  * and images used uncropped), which `decodeRaw` then takes instead of the file. Missing or
  * corrupt files reject with a plain Error (the loader skips them); an image whose size disagrees
  * with its annotation is a `UserError`.
@@ -58,7 +58,7 @@ function header(m: sharp.Metadata): { width: number; height: number; channels: n
 /**
  * A decoded sample before its conversion to float: the part of the crop window that lies on the
  * image, as HWC uint8 pixels, and where it goes in the network input. `writeDecoded` turns it
- * into CHW float32 (photometric change, mirror, padding) straight into its place in a batch.
+ * into CHW float32 (resize, photometric change, mirror, padding) at its place in a batch.
  */
 export interface DecodedRaw {
   /** HWC uint8 pixels, `srcW`×`srcH`×`channels` (empty when the window misses the image). */
@@ -121,8 +121,9 @@ function cropWhole(im: RawImage, x: number, y: number, w: number, h: number): Ui
  * Decodes `record.file` (or its already decoded pixels `whole`) to uint8 pixels. `plan(w, h)`
  * chooses the geometry from the original size; `channels` 1 or 3 forces grey or sRGB output.
  * libvips reads, crops and reduces; only the part of the original under the crop window is
- * decoded and resized; enlargements are left to `writeDecoded` (`resample`). From `whole`, a
- * window that libvips need not reduce is copied in JavaScript (no libvips pipeline at all).
+ * decoded and resized; resizes by factors down to 1/2 are left to `writeDecoded` (`resample`).
+ * From `whole`, a window that libvips need not reduce is copied in JavaScript (no libvips
+ * pipeline at all).
  */
 export async function decodeRaw(record: SampleRecord, channels: number, plan: (width: number, height: number) => CropPlan, whole?: RawImage, gate = ungated): Promise<DecodedRaw> {
   // One sharp instance reads the header and then runs the pipeline (the input is parsed once).
@@ -161,9 +162,11 @@ export async function decodeRaw(record: SampleRecord, channels: number, plan: (w
     const ex1 = Math.min(rw, px + p.width);
     const ey1 = Math.min(rh, py + p.height);
     const resize = rw !== ix1 - ix0 || rh !== iy1 - iy0;
-    // Enlarging happens later, in the float conversion (writeChw, bilinear): libvips took 3.7 ms
-    // to enlarge to 512×512 here, that pass about 2 ms more. Reductions stay with libvips, which
-    // filters them (and shrinks JPEGs as it decodes); in that pass they cost more (measured).
+    // Resizing by factors down to 1/2 happens later, in the float conversion (writeChw, bilinear,
+    // 2 taps: no antialiasing, like OpenCV's INTER_LINEAR that Ultralytics uses when it augments):
+    // libvips took 3.7 ms to enlarge to 512×512 here, and decoding the data-loader bench's 640²
+    // JPEGs with its mild reductions took 7.1 ms on average, against 2.6 ms with them left to
+    // that pass. Stronger reductions stay with libvips, which filters them.
     const inPass = resize && 2 * rw >= ix1 - ix0 && 2 * rh >= iy1 - iy0;
     if (ex1 > ex0 && ey1 > ey0 && (inPass || (whole && !resize))) {
       // The pixels used as they are: the region to resize, or the window itself.

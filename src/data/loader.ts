@@ -4,8 +4,9 @@
  * `prefetch` batches decoded ahead of the consumer, batches assembled in order from the
  * successful samples. Each sample's randomness comes from `Rng(seed, epoch, index)`, so batches
  * do not depend on which worker finishes first. Decoded images wait as uint8 pixels and are
- * converted to float once, straight into their place in the batch, which for `epoch()` is the
- * memory of the batch tensor itself (TensorBuffers). `cache=ram` keeps decoded images across
+ * converted to float once, on worker threads (ConvertPool), into their place in a batch staged in
+ * shared memory, which is then copied into the batch tensor's memory (TensorBuffers, reused so
+ * that no batch page-faults in fresh memory). `cache=ram` keeps decoded images across
  * epochs (RamCache). Missing or corrupt images are skipped, warned about and counted; a
  * `UserError` (e.g. an image that disagrees with its annotation) stops.
  */
@@ -290,7 +291,9 @@ class BackgroundLoader implements Loader {
         if (s.raw && pool && n >= OFFLOAD_VALUES) {
           const batch = open;
           batch.pending++;
-          batch.conversions.push(pool.convert(chwJob(s.raw.image, batch.pixels, offset, s.raw.photo, s.raw.subtractMean)).then(() => void batch.pending--));
+          const done = pool.convert(chwJob(s.raw.image, batch.pixels, offset, s.raw.photo, s.raw.subtractMean)).then(() => void batch.pending--);
+          done.catch(() => undefined); // surfaced when the batch is emitted
+          batch.conversions.push(done);
         } else if (s.raw) writeDecoded(s.raw.image, open.pixels, offset, s.raw.photo, s.raw.subtractMean);
         else open.pixels.set(s.data!, offset);
         s.raw = s.data = undefined; // the decoded copy is no longer needed
@@ -329,7 +332,7 @@ class BackgroundLoader implements Loader {
   }
 
   epoch(epoch: number): Epoch<Batch> {
-    // Pixels are written straight into tensor memory (TensorBuffers): no copy per batch.
+    // Batches are copied into reused tensor memory (TensorBuffers): no fresh 50 MB per batch.
     let buffers: TensorBuffers | undefined;
     const inner = this.batches(epoch, (n) => buffers!.take(n));
     const slots = this.o.prefetch + 2;

@@ -39,9 +39,9 @@ export function disposeBatch(batch: Batch): void {
 }
 
 /**
- * Batch buffers in libtorch memory: the loader writes a batch's pixels straight into a tensor
- * (`dataView`), so batches cost no copy and no freshly page-faulted block (a 16×3×512² batch is
- * 50 MB, above glibc's largest mmap threshold, so each new one would fault in 12,800 pages). A
+ * Batch buffers in libtorch memory: the loader copies a batch's pixels into a tensor's own memory
+ * (`dataView`), so batches cost no fresh, page-faulted block (a 16×3×512² batch is 50 MB, above
+ * glibc's largest mmap threshold, so each new one would fault in 12,800 pages). A
  * buffer is reused once nothing but the pool refers to its storage; when all are in use, a
  * plain array is returned and that batch is copied.
  */

@@ -90,7 +90,7 @@ export function trainingProgram(name: string, multi = false): Command {
     .option('--seed <n>', 'random seed (weights, shuffling, augmentation, dropout)', num('--seed', 'integer'), 1)
     .option('--distort-mode <spec>', 'in-memory augmentation: oX offset px, sX scale %, rX rotation deg, mX mirror %')
     .option('--augment-mirror', 'mirror training images with probability 1/2', false)
-    .option('--thread-num <n>', 'data-loader decodes in flight', num('--thread-num', 'positive integer'), 4)
+    .option('--thread-num <n>', 'data-loader threads: decodes in flight, and workers converting images to float', num('--thread-num', 'positive integer'), 4)
     .option('--output-prefix <dir>', 'run folder (default: the first free runs/train-N)')
     .option('--weight-init <name>', 'he-forward|he-backward|xavier-forward|xavier-backward[-uniform]', 'he-forward')
     .option('--resume [path]', 'continue an interrupted run (a run folder or its checkpoint.safetensors; default: --output-prefix)')

@@ -44,7 +44,7 @@ export function predictProgram(name: string): Command {
     .option('--input <path>', 'data to predict (see --extension)')
     .option('--extension <spec>', 'data format: png|jpg|… (class folders), npy, imagenet,…, mscoco,…, voc,…', 'png')
     .option('--batch-size <n>', 'images per batch', positiveInt('--batch-size'), 64)
-    .option('--thread-num <n>', 'data-loader decodes in flight', positiveInt('--thread-num'), 4)
+    .option('--thread-num <n>', 'data-loader threads: decodes in flight, and workers converting images to float', positiveInt('--thread-num'), 4)
     .option('--predict-mode <modes>', `comma list: ${MODES.join(', ')}`, 'classify')
     .option('--results <path>', 'output: classify writes <path>.json and <path>_confusion.png; detection writes into the folder <path>', 'results')
     .option('--score-threshold <t>', 'detection: minimum class probability of a detection', fraction('--score-threshold'), 0.01)
