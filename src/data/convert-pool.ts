@@ -8,9 +8,6 @@ import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { ChwWrite } from './photo.js';
 
-/** `writeChw`'s arguments for a whole image; `dst` must be a view of a SharedArrayBuffer. */
-export type ConvertJob = Omit<ChwWrite, 'rows'>;
-
 interface Slot {
   worker: Worker;
   /** Jobs posted and not yet answered. */
@@ -22,7 +19,7 @@ type Reply = { id: number; error?: string };
 /** A set of conversion workers, started on first use and kept for the life of the process. */
 export class ConvertPool {
   private readonly slots: Slot[] = [];
-  private readonly waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<number, { slot: Slot; resolve: () => void; reject: (e: Error) => void }>();
   private nextId = 0;
 
   constructor(private size: number) {}
@@ -32,15 +29,18 @@ export class ConvertPool {
     this.size = Math.max(this.size, n);
   }
 
-  /** Converts one image on the least busy worker; resolves once its pixels are in `job.dst`. */
-  convert(job: ConvertJob): Promise<void> {
+  /**
+   * Converts one image (`writeChw`'s arguments; `dst` must be a view of a SharedArrayBuffer) on
+   * the least busy worker; resolves once its pixels are in `job.dst`.
+   */
+  convert(job: ChwWrite): Promise<void> {
     if (!(job.dst.buffer instanceof SharedArrayBuffer)) throw new Error('ConvertPool: the destination must be a view of a SharedArrayBuffer');
     const slot = this.pick();
     const id = this.nextId++;
     // A view of part of a larger buffer would clone the whole buffer: send just its bytes.
     const src = job.src.byteLength === job.src.buffer.byteLength ? job.src : job.src.slice();
     return new Promise<void>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
+      this.waiting.set(id, { slot, resolve, reject });
       if (slot.queued++ === 0) slot.worker.ref(); // keep the process alive while a job is out
       slot.worker.postMessage({ id, job: { ...job, src } });
     });
@@ -71,6 +71,7 @@ export class ConvertPool {
   private fail(slot: Slot, e: Error): void {
     this.slots.splice(this.slots.indexOf(slot), 1);
     for (const [id, w] of this.waiting) {
+      if (w.slot !== slot) continue;
       this.waiting.delete(id);
       w.reject(new Error(`conversion worker failed: ${e.message}`));
     }

@@ -1,9 +1,8 @@
 /** A ConvertPool worker: runs `writeChw` jobs into shared memory and answers each by its id. */
 import { parentPort } from 'node:worker_threads';
-import { writeChw } from './photo.js';
-import type { ConvertJob } from './convert-pool.js';
+import { writeChw, type ChwWrite } from './photo.js';
 
-parentPort!.on('message', ({ id, job }: { id: number; job: ConvertJob }) => {
+parentPort!.on('message', ({ id, job }: { id: number; job: ChwWrite }) => {
   try {
     writeChw(job);
     parentPort!.postMessage({ id });

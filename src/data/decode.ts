@@ -2,10 +2,11 @@
  * Decodes one image file with sharp (libvips, on libuv's thread pool): reads the header, plans
  * the crop, reduces (by more than 2) and extracts in libvips to uint8 (`decodeRaw`);
  * `writeDecoded` (or a worker running `chwJob`) then writes the CHW float32 pixels in one pass,
- * resizing on the way, wherever the caller wants them (the loader: into the batch). `decodeWhole` decodes a whole image (the loader's RAM cache,
- * and images used uncropped), which `decodeRaw` then takes instead of the file. Missing or
- * corrupt files reject with a plain Error (the loader skips them); an image whose size disagrees
- * with its annotation is a `UserError`.
+ * resizing on the way, wherever the caller wants them (the loader: into the batch).
+ * `decodeWhole` decodes a whole image (the loader's RAM cache, and images used uncropped),
+ * which `decodeRaw` then takes instead of the file. Missing or corrupt files reject with a plain
+ * Error (the loader skips them); an image whose size disagrees with its annotation is a
+ * `UserError`.
  */
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
@@ -195,9 +196,10 @@ function extract(img: sharp.Sharp, x: number, y: number, w: number, h: number, i
 }
 
 /**
- * The conversion of a decoded sample to CHW float32 at `dst[offset ..]` (`channels`×`height`×`width`
- * values, every one written): mirror, photometric change, mean padding and optional mean
- * subtraction, as `writeChw` arguments (the loader runs them on a worker).
+ * The conversion of a decoded sample to CHW float32 at `dst[offset ..]`
+ * (`channels`×`height`×`width` values, every one written): resize, mirror, photometric change,
+ * mean padding and optional mean subtraction, as `writeChw` arguments (the loader runs them on a
+ * worker).
  */
 export function chwJob(d: DecodedRaw, dst: Float32Array, offset: number, photo: PhotoParams, subtractMean: boolean): ChwWrite {
   return {
