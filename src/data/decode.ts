@@ -122,11 +122,18 @@ function cropWhole(im: RawImage, x: number, y: number, w: number, h: number): Ui
  * Decodes `record.file` (or its already decoded pixels `whole`) to uint8 pixels. `plan(w, h)`
  * chooses the geometry from the original size; `channels` 1 or 3 forces grey or sRGB output.
  * libvips reads, crops and reduces; only the part of the original under the crop window is
- * decoded and resized; resizes by factors down to 1/2 are left to `writeDecoded` (`resample`).
- * From `whole`, a window that libvips need not reduce is copied in JavaScript (no libvips
- * pipeline at all).
+ * decoded and resized; enlargements, and with `augmenting` also reductions down to 1/2, are left
+ * to `writeDecoded` (`resample`). From `whole`, a window that libvips need not reduce is copied
+ * in JavaScript (no libvips pipeline at all).
  */
-export async function decodeRaw(record: SampleRecord, channels: number, plan: (width: number, height: number) => CropPlan, whole?: RawImage, gate = ungated): Promise<DecodedRaw> {
+export async function decodeRaw(
+  record: SampleRecord,
+  channels: number,
+  plan: (width: number, height: number) => CropPlan,
+  whole?: RawImage,
+  gate = ungated,
+  augmenting = false,
+): Promise<DecodedRaw> {
   // One sharp instance reads the header and then runs the pipeline (the input is parsed once).
   const input = whole ? undefined : sharp(await readFile(record.file));
   const { width: ow, height: oh } = whole ?? header(await input!.metadata());
@@ -163,12 +170,14 @@ export async function decodeRaw(record: SampleRecord, channels: number, plan: (w
     const ex1 = Math.min(rw, px + p.width);
     const ey1 = Math.min(rh, py + p.height);
     const resize = rw !== ix1 - ix0 || rh !== iy1 - iy0;
-    // Resizing by factors down to 1/2 happens later, in the float conversion (writeChw, bilinear,
-    // 2 taps: no antialiasing, like OpenCV's INTER_LINEAR that Ultralytics uses when it augments):
-    // libvips took 3.7 ms to enlarge to 512×512 here, and decoding the data-loader bench's 640²
-    // JPEGs with its mild reductions took 7.1 ms on average, against 2.6 ms with them left to
-    // that pass. Stronger reductions stay with libvips, which filters them.
-    const inPass = resize && 2 * rw >= ix1 - ix0 && 2 * rh >= iy1 - iy0;
+    // Enlarging happens later, in the float conversion (writeChw, bilinear): libvips took 3.7 ms
+    // to enlarge to 512×512 here. When augmenting, so do reductions down to 1/2 (2 taps, not
+    // antialiased: Ultralytics likewise resizes with OpenCV's INTER_LINEAR when it augments and
+    // with INTER_AREA otherwise): decoding the data-loader bench's 640² JPEGs with their mild
+    // reductions took 7.1 ms on average in libvips, 2.6 ms with the reduction left to that pass.
+    // Other reductions stay with libvips, which filters them.
+    const least = augmenting ? 0.5 : 1;
+    const inPass = resize && rw >= least * (ix1 - ix0) && rh >= least * (iy1 - iy0);
     if (ex1 > ex0 && ey1 > ey0 && (inPass || (whole && !resize))) {
       // The pixels used as they are: the region to resize, or the window itself.
       const [x, y, w, h] = inPass ? [ix0, iy0, ix1 - ix0, iy1 - iy0] : [ix0 + ex0, iy0 + ey0, ex1 - ex0, ey1 - ey0];

@@ -196,7 +196,7 @@ class BackgroundLoader implements Loader {
         data = decoded.data;
         meta = { index, id: rec.id, file: rec.file, originalWidth: decoded.originalWidth, originalHeight: decoded.originalHeight, transform: decoded.transform };
       } else {
-        const image = await decodeRaw(rec, g.channels, plan, whole, gate);
+        const image = await decodeRaw(rec, g.channels, plan, whole, gate, train);
         raw = { image, photo, subtractMean: img.subtractMean };
         meta = { index, id: rec.id, file: rec.file, originalWidth: image.originalWidth, originalHeight: image.originalHeight, transform: image.transform };
       }

@@ -172,22 +172,25 @@ test('decodeRaw + writeDecoded into a batch slot gives the same pixels and trans
   }
 });
 
-test('crops resized by factors down to 1/2 (in writeChw) equal torch resizing the whole image; stronger reductions equal libvips resizing it', needsPyTorch(), async () => {
+test('enlarged crops, and when augmenting crops reduced down to 1/2 (both in writeChw), equal torch resizing the whole image; other reductions equal libvips resizing it', needsPyTorch(), async () => {
   const { dir, cleanup } = tempDir();
   try {
     const file = join(dir, 'a.png');
     await writeImage(file, 160, 120, [[20, 16, 80, 64, 230, 20, 20], [88, 40, 148, 108, 20, 220, 20], [0, 80, 48, 120, 30, 30, 220]]);
     const pixels = Array.from(await sharp(file).raw().toBuffer());
-    // [scale, crop, resized size, centre-crop origin, resized in writeChw, tolerance in mean levels].
-    // Where the region's size times the scale is whole, its geometry is the whole image's and the
-    // values are torch's exactly (measured 1.6e-6 levels; shifted by a pixel, 0.87). Otherwise the
-    // region's scale is rounded to whole pixels, which moves values a little: 0.34 levels for the
-    // 0.7 reduction in writeChw, 0.31 when libvips resized the same region.
-    const cases = [[360, 256, 480, 360, 112, 52, true, 0.05], [150, 128, 200, 150, 36, 11, true, 0.05], [84, 64, 112, 84, 24, 10, true, 0.5], [48, 32, 64, 48, 16, 8, false, 0.05]] as const;
-    for (const [scale, crop, rw, rh, cx, cy, inPass, tolerance] of cases) {
+    // [scale, crop, resized size, centre-crop origin, augmenting, resized in writeChw, tolerance in
+    // mean levels]. Where the region's size times the scale is whole, its geometry is the whole
+    // image's and the values are torch's exactly (measured 1.6e-6 levels; shifted by a pixel,
+    // 0.87). Otherwise the region's scale is rounded to whole pixels, which moves values a little:
+    // 0.34 levels for the 0.7 reduction in writeChw, 0.31 when libvips resizes the same region.
+    const cases = [
+      [360, 256, 480, 360, 112, 52, false, true, 0.05], [150, 128, 200, 150, 36, 11, false, true, 0.05], [84, 64, 112, 84, 24, 10, false, false, 0.5],
+      [84, 64, 112, 84, 24, 10, true, true, 0.5], [48, 32, 64, 48, 16, 8, true, false, 0.05],
+    ] as const;
+    for (const [scale, crop, rw, rh, cx, cy, augmenting, inPass, tolerance] of cases) {
       const options = parseExtension(`mscoco,2026-train,scale=${scale},crop=${crop}`).options;
-      const raw = await decodeRaw({ index: 0, id: 0, file, objects: [] }, 3, (w, h) => planCrop(w, h, options, false, new Rng(0)));
-      assert.equal(!!raw.resample, inPass, `scale=${scale}: resized in writeChw?`);
+      const raw = await decodeRaw({ index: 0, id: 0, file, objects: [] }, 3, (w, h) => planCrop(w, h, options, false, new Rng(0)), undefined, undefined, augmenting);
+      assert.equal(!!raw.resample, inPass, `scale=${scale}, augmenting ${augmenting}: resized in writeChw?`);
       const ours = new Float32Array(3 * crop * crop);
       writeDecoded(raw, ours, 0, NO_PHOTO, false);
       const want: number[] = inPass
