@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as torch from '../../src/torch/index.js';
 import { F, noGrad, scope, keep } from '../../src/torch/index.js';
+import { settledRss } from '../helpers/memory.js';
 
 test('scope frees what it creates except its result and kept tensors', () => {
   const before = torch.memoryStats().liveTensors;
@@ -39,7 +40,7 @@ test("dataView is the tensor's own memory, counted in storageRefs and kept alive
   assert.throws(() => torch.ones([2, 2]).transpose(0, 1).dataView(), /contiguous CPU tensor/);
 });
 
-test('1,000 training steps of a small CNN keep live tensors constant and RSS flat', () => {
+test('1,000 training steps of a small CNN keep live tensors constant and RSS flat', async () => {
   torch.manualSeed(0);
   const params = [
     torch.randn([16, 3, 3, 3]).mul(0.2).requiresGrad_(),
@@ -67,8 +68,8 @@ test('1,000 training steps of a small CNN keep live tensors constant and RSS fla
       return loss.item();
     });
   for (let i = 0; i < 100; i++) step(); // warm-up: allocator pools and thread stacks settle
+  const rss0 = await settledRss(); // collects dead wrappers first, whose finalizers free tensors
   const live = torch.memoryStats().liveTensors;
-  const rss0 = process.memoryUsage().rss;
   let first = 0;
   let last = 0;
   for (let i = 0; i < 1000; i++) {
@@ -76,7 +77,7 @@ test('1,000 training steps of a small CNN keep live tensors constant and RSS fla
     if (i === 0) first = last;
     assert.equal(torch.memoryStats().liveTensors, live, `live tensors changed at step ${i}`);
   }
-  const rss1 = process.memoryUsage().rss;
+  const rss1 = await settledRss();
   assert.ok(rss1 <= rss0 * 1.1, `RSS grew from ${(rss0 / 2 ** 20).toFixed(1)} MiB to ${(rss1 / 2 ** 20).toFixed(1)} MiB`);
   assert.ok(last < first, `loss did not fall (${first} -> ${last})`);
   for (const t of [...params, runningMean, runningVar, x, y]) t.dispose();

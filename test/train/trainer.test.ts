@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { manualSeed, mallocTrim, memoryStats, setNumThreads } from '../../src/torch/index.js';
+import { manualSeed, memoryStats, setNumThreads } from '../../src/torch/index.js';
 import { readCheckpoint } from '../../src/train/checkpoint.js';
 import { RunFolder } from '../../src/train/run-folder.js';
 import { LearnSchedule } from '../../src/train/schedule.js';
@@ -11,6 +11,7 @@ import { createSolver } from '../../src/train/solvers/index.js';
 import { readEventFile } from '../../src/train/tensorboard.js';
 import { Trainer, type TrainerOptions } from '../../src/train/trainer.js';
 import { MemLoader, syntheticSet, TinyModel } from './helpers.js';
+import { settledRss } from '../helpers/memory.js';
 
 // One thread: on a busy shared machine two OpenMP threads run up to 20× slower.
 setNumThreads(1);
@@ -154,15 +155,13 @@ async function assertFlatTraining(t: Trainer, loader: MemLoader, warm: number): 
     }
   };
   for (let e = 0; e < warm; e++) await epoch(e);
-  mallocTrim();
+  const rss0 = await settledRss(); // collects dead wrappers first, whose finalizers free tensors
   const live0 = memoryStats().liveTensors;
-  const rss0 = process.memoryUsage().rss;
   for (let e = 0; e < 150; e++) {
     await epoch(e);
     assert.equal(memoryStats().liveTensors, live0, `live tensors grew at epoch ${e}`);
   }
-  mallocTrim();
-  const grown = (process.memoryUsage().rss - rss0) / 2 ** 20;
+  const grown = ((await settledRss()) - rss0) / 2 ** 20;
   assert.ok(grown < 20, `RSS grew ${grown.toFixed(1)} MiB over 600 steps`);
 }
 
