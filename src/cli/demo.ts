@@ -31,7 +31,7 @@ import { parseProgram } from './run.js';
  */
 export const DEMO_PLANS = {
   full: { train: 12000, test: 300, size: 128, scale: 192, epochs: 6, batch: 16, rate: 0.002, annealEpochs: [4, 5] as number[] },
-  quick: { train: 2400, test: 100, size: 128, scale: 192, epochs: 2, batch: 16, rate: 0.002, annealEpochs: [] },
+  quick: { train: 1600, test: 100, size: 128, scale: 192, epochs: 2, batch: 16, rate: 0.002, annealEpochs: [] },
 } as const;
 
 export async function main(argv: string[]): Promise<number> {
