@@ -26,6 +26,8 @@ export interface CheckpointState {
   /** The data pipeline's random state: its generator is a pure function of (seed, epoch, index). */
   dataRng: { seed: number; nextEpoch: number };
   history: EpochResult[];
+  /** With `--ema`: the live weights (the snapshot holds the averaged ones) and the steps averaged. */
+  ema?: { updates: number; live: Record<string, Tensor> };
   /** The resolved options of the run, for checks on resume. */
   options?: Record<string, unknown>;
 }
@@ -33,6 +35,7 @@ export interface CheckpointState {
 export function writeCheckpoint(path: string, s: CheckpointState): void {
   const tensors: Record<string, Tensor> = { 'rng/torch': s.torchRng };
   for (const [k, t] of Object.entries(s.solver.tensors)) tensors[`solver/${k}`] = t;
+  for (const [k, t] of Object.entries(s.ema?.live ?? {})) tensors[`live/${k}`] = t;
   writeSafetensors(path, tensors, {
     format: CHECKPOINT_FORMAT,
     epoch: String(s.epoch),
@@ -42,6 +45,7 @@ export function writeCheckpoint(path: string, s: CheckpointState): void {
     data_rng: JSON.stringify(s.dataRng),
     history: JSON.stringify(s.history),
     options: JSON.stringify(s.options ?? {}),
+    ...(s.ema ? { ema_updates: String(s.ema.updates) } : {}),
   });
 }
 
@@ -59,7 +63,11 @@ export function readCheckpoint(path: string): CheckpointState & { modelPath: str
     throw new UserError(`${path}: not a training checkpoint (format ${JSON.stringify(m.format)})`);
   }
   const solverTensors: Record<string, Tensor> = {};
-  for (const [k, t] of Object.entries(tensors)) if (k.startsWith('solver/')) solverTensors[k.slice(7)] = t;
+  const live: Record<string, Tensor> = {};
+  for (const [k, t] of Object.entries(tensors)) {
+    if (k.startsWith('solver/')) solverTensors[k.slice(7)] = t;
+    else if (k.startsWith('live/')) live[k.slice(5)] = t;
+  }
   const torchRng = tensors['rng/torch'];
   if (!torchRng) throw new UserError(`${path}: checkpoint has no RNG state`);
   return {
@@ -72,5 +80,6 @@ export function readCheckpoint(path: string): CheckpointState & { modelPath: str
     dataRng: JSON.parse(m.data_rng!),
     history: JSON.parse(m.history ?? '[]'),
     options: JSON.parse(m.options ?? '{}'),
+    ema: m.ema_updates !== undefined ? { updates: Number(m.ema_updates), live } : undefined,
   };
 }

@@ -32,6 +32,10 @@ export interface TrainConfig {
   epochs: number;
   batchSize: number;
   accumulate: number;
+  /** `--ema`: decay of the moving average of the weights that tests and saves use (0: none). */
+  ema: number;
+  /** `--ema-ramp`: solver steps over which the average's decay rises to `ema`. */
+  emaRamp: number;
   seed: number;
   distortMode?: string;
   augmentMirror: boolean;
@@ -87,6 +91,8 @@ export function trainingProgram(name: string, multi = false): Command {
     .option('--epochs <n>', 'epochs to train', num('--epochs', 'positive integer'), 30)
     .option('--batch-size <n>', 'images per batch', num('--batch-size', 'positive integer'), 32)
     .option('--accumulate <n>', 'batches whose gradients are summed before each solver step', num('--accumulate', 'positive integer'), 1)
+    .option('--ema <decay>', 'test and save an exponential moving average of the weights with this decay, e.g. 0.9999 (Ultralytics\' ModelEMA; 0: off)', num('--ema', 'non-negative'), 0)
+    .option('--ema-ramp <steps>', '--ema: the decay after t solver steps is decay × (1 − exp(−t / this)), so the average soon forgets the initial weights', num('--ema-ramp', 'positive'), 2000)
     .option('--seed <n>', 'random seed (weights, shuffling, augmentation, dropout)', num('--seed', 'integer'), 1)
     .option('--distort-mode <spec>', 'in-memory augmentation: oX offset px, sX scale %, rX rotation deg, mX mirror %')
     .option('--augment-mirror', 'mirror training images with probability 1/2', false)
@@ -126,11 +132,12 @@ export function parseTrainArgs(name: string, argv: string[], multi = false): Tra
   for (const m of momentum) if (m >= 1) throw new UserError(`Expected momentum in [0, 1) for --learn-momentum but received ${m}`);
   if (!(SCHEDULES as readonly string[]).includes(o.learnSchedule)) throw new UserError(`unknown --learn-schedule "${o.learnSchedule}" (expected ${SCHEDULES.join(', ')})`);
   if (o.learnFinal > 1) throw new UserError(`Expected a fraction in [0, 1] for --learn-final but received ${o.learnFinal}`);
+  if (o.ema >= 1) throw new UserError(`Expected a decay in [0, 1) for --ema but received ${o.ema}`);
   if (o.resume === true && !o.outputPrefix) throw new UserError('--resume without a path needs --output-prefix (the run folder to continue)');
   return {
     modelDesc: o.modelDesc, model: o.model, backbone: o.backbone, train: o.train, test: o.test, extension: o.extension, testExtension: o.testExtension, borderMode: o.borderMode,
     activation: o.activation, solver: o.solver, learnRate: o.learnRate, learnMomentum: momentum, learnDecay: o.learnDecay,
-    learnAnneal: o.learnAnneal, learnAnnealEpochs: o.learnAnnealEpochs, learnSchedule: o.learnSchedule, learnFinal: o.learnFinal, epochs: o.epochs, batchSize: o.batchSize, accumulate: o.accumulate,
+    learnAnneal: o.learnAnneal, learnAnnealEpochs: o.learnAnnealEpochs, learnSchedule: o.learnSchedule, learnFinal: o.learnFinal, epochs: o.epochs, batchSize: o.batchSize, accumulate: o.accumulate, ema: o.ema, emaRamp: o.emaRamp,
     seed: o.seed, distortMode: o.distortMode, augmentMirror: !!o.augmentMirror, threadNum: o.threadNum, outputPrefix: o.outputPrefix,
     weightInit: o.weightInit, resume: o.resume, device: o.device, threads: o.threads, verbose: !!o.verbose, progress: o.progress !== false,
     gpus: o.gpus, batchSizeFactor: o.batchSizeFactor ?? 1,

@@ -24,6 +24,7 @@ import { LearnSchedule } from './schedule.js';
 import { createSolver } from './solvers/index.js';
 import { splitSegments } from './split.js';
 import { Trainer } from './trainer.js';
+import { WeightAverage } from './ema.js';
 
 /** libtorch threads: DENET_THREADS, else the cores shared evenly by the ranks. */
 export function defaultThreads(world = 1, env: NodeJS.ProcessEnv = process.env): number {
@@ -139,7 +140,7 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
     ckpt = readCheckpoint(path);
     runDir = dirname(path);
     const was = ckpt.options ?? {};
-    const changed = (['seed', 'batchSize', 'batchSizeFactor', 'solver', 'learnRate', 'learnMomentum', 'learnDecay', 'learnAnneal', 'learnAnnealEpochs', 'learnSchedule', 'learnFinal', 'extension', 'distortMode', 'augmentMirror', 'accumulate'] as const)
+    const changed = (['seed', 'batchSize', 'batchSizeFactor', 'solver', 'learnRate', 'learnMomentum', 'learnDecay', 'learnAnneal', 'learnAnnealEpochs', 'learnSchedule', 'learnFinal', 'extension', 'distortMode', 'augmentMirror', 'accumulate', 'ema', 'emaRamp'] as const)
       .filter((k) => k in was && JSON.stringify(was[k]) !== JSON.stringify(c[k]));
     if (changed.length) warn(`warning: --resume with different ${changed.join(', ')} than the interrupted run; it will not continue exactly`);
     if (ckpt.epoch >= c.epochs) throw new UserError(`--resume: the run already finished ${ckpt.epoch} epochs (--epochs ${c.epochs}); raise --epochs to continue`);
@@ -161,6 +162,7 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
       }
     }
   }
+  let ema: WeightAverage | undefined;
   try {
     checkClasses(model, trainSet.dataset, testSet?.dataset);
     const shape = await probeInputShape(trainSet, model.inputShape[0]);
@@ -192,11 +194,14 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
       run.log(line);
       (s.log ?? console.log)(line);
     }
+    // After any checkpoint's model is loaded: the snapshot holds the averaged weights.
+    ema = c.ema > 0 ? new WeightAverage([...model.namedParameters(), ...model.namedBuffers()], c.ema, c.emaRamp) : undefined;
     const trainer = new Trainer({
       model, solver, schedule, train: trainLoader, test: testLoader, epochs: c.epochs, run, device, accumulate: c.accumulate, seed: c.seed,
       dist: world > 1 ? { rank, worldSize: world } : undefined, progress: c.progress ? undefined : false, log: s.log,
       options: resolved as unknown as Record<string, unknown>,
       evaluate: isDetector(model) ? detectionTestPass : undefined,
+      ema,
     });
     if (ckpt) trainer.restore(ckpt);
     const history = await trainer.run();
@@ -205,9 +210,11 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
     }
     return { dir: run?.dir, history };
   } finally {
+    ema?.dispose();
     if (ckpt) {
       ckpt.torchRng.dispose();
       for (const t of Object.values(ckpt.solver.tensors)) t.dispose();
+      for (const t of Object.values(ckpt.ema?.live ?? {})) t.dispose();
     }
   }
 }

@@ -18,6 +18,7 @@ import type { LearnSchedule } from './schedule.js';
 import type { Solver } from './solvers/index.js';
 import { splitSegments, splitTrainStep } from './split.js';
 import { EventWriter } from './tensorboard.js';
+import type { WeightAverage } from './ema.js';
 import { testPass, type TestResult } from './test-pass.js';
 
 export interface TrainerOptions {
@@ -46,6 +47,8 @@ export interface TrainerOptions {
   options?: Record<string, unknown>;
   /** The test pass (default: mean losses + top-1/top-5 error); detection passes COCO AP here. */
   evaluate?: (model: TrainableModel, loader: Loader, device: string) => Promise<TestResult>;
+  /** A moving average of the weights, updated after each solver step; tests and saves use it. */
+  ema?: WeightAverage;
 }
 
 /** Thrown when a loss term is NaN or infinite. */
@@ -78,6 +81,7 @@ export class Trainer {
   /** Continues from a checkpoint: solver state, RNG state, epoch and history (the model is loaded by the caller). */
   restore(ck: CheckpointState): void {
     this.o.solver.loadState(ck.solver);
+    if (ck.ema && this.o.ema) this.o.ema.resume(ck.ema.live, ck.ema.updates);
     setRngState(ck.torchRng);
     this.epoch = ck.epoch;
     this.history.splice(0, this.history.length, ...ck.history.filter((r) => r.epoch <= ck.epoch));
@@ -140,6 +144,7 @@ export class Trainer {
     }
     this.o.solver.step(lr);
     this.o.solver.zeroGrad();
+    this.o.ema?.update();
     this.pending = 0;
   }
 
@@ -168,6 +173,11 @@ export class Trainer {
     });
   }
 
+  /** Runs `fn` with the averaged weights in the model when there is an average. */
+  private averaged<T>(fn: () => T | Promise<T>): Promise<T> {
+    return this.o.ema ? this.o.ema.withAverage(fn) : Promise.resolve(fn());
+  }
+
   private batchesIn(loader: Loader, epoch: number): number {
     return Math.ceil(loader.samplesInEpoch(epoch) / loader.batchSize);
   }
@@ -179,7 +189,7 @@ export class Trainer {
     this.broadcastParameters();
     for (; this.epoch < this.o.epochs; ) await this.runEpoch(this.epoch);
     if (run) {
-      this.o.model.save(run.finalModelPath, { ...this.o.modelMetadata, epoch: String(this.epoch) });
+      await this.averaged(() => this.o.model.save(run.finalModelPath, { ...this.o.modelMetadata, epoch: String(this.epoch) }));
       this.log(`final model: ${run.finalModelPath}`);
     }
     return this.history;
@@ -228,7 +238,7 @@ export class Trainer {
     const trainLoss = Object.fromEntries(Object.entries(sums).map(([k, s]) => [k, s / images]));
     const row: EpochResult = { epoch: epoch + 1, lr, trainLoss, time: 0, imagesPerSecond: images / trainTime };
     if (this.o.test && run) {
-      const t = await (this.o.evaluate ?? testPass)(this.o.model, this.o.test, this.device);
+      const t = await this.averaged(() => (this.o.evaluate ?? testPass)(this.o.model, this.o.test!, this.device));
       row.testLoss = t.losses;
       row.metrics = t.metrics;
     }
@@ -243,7 +253,7 @@ export class Trainer {
   private async saveEpoch(row: EpochResult): Promise<void> {
     const run = this.o.run!;
     const snap = run.snapshotPath(row.epoch);
-    this.o.model.save(snap, { ...this.o.modelMetadata, epoch: String(row.epoch) });
+    await this.averaged(() => this.o.model.save(snap, { ...this.o.modelMetadata, epoch: String(row.epoch) }));
     const rng = getRngState();
     try {
       writeCheckpoint(run.checkpointPath, {
@@ -255,6 +265,7 @@ export class Trainer {
         dataRng: { seed: this.o.seed, nextEpoch: row.epoch },
         history: this.history,
         options: this.o.options,
+        ema: this.o.ema && { updates: this.o.ema.updates, live: this.o.ema.liveTensors() },
       });
     } finally {
       rng.dispose();
