@@ -46,10 +46,10 @@ const { values: a } = parseArgs({
 
 /** Replaces DENET_CPU_SMALL's DNS corner-clustering argument and its DND token. */
 function variant(clustering: 0 | 1, dnd: string): string {
-  return DENET_CPU_SMALL.replace(/DNS\[([^\]]*)\]/, (_, args: string) => {
+  return DENET_CPU_SMALL.replace(/DNS(\.L)?\[([^\]]*)\]/, (_, tag: string | undefined, args: string) => {
     const v = args.split(',');
     v[4] = String(clustering);
-    return `DNS[${v.join(',')}]`;
+    return `DNS${tag ?? ''}[${v.join(',')}]`;
   }).replace(/DND(\.\w+)?\[[^\]]*\]/, dnd);
 }
 

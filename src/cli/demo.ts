@@ -5,7 +5,7 @@
  * loss term and the per-epoch COCO AP/AP50/AP75), then detects the held-out split, prints the 12
  * COCO numbers and writes pictures of the detections.
  *
- *   denet demo                 # about 13 minutes on 2 cores
+ *   denet demo                 # about 14 minutes on 2 cores
  *   denet demo --quick         # under a minute (a smoke test; low AP)
  *   denet demo --out DIR       # everything under DIR (default: the first free runs/demo-N)
  */
