@@ -89,7 +89,11 @@ DENET_FN(dtype) { return Napi::Number::New(info.Env(), static_cast<int>(T(0).sca
 DENET_FN(device) { return Napi::String::New(info.Env(), T(0).device().str()); }
 DENET_FN(numel) { return Napi::Number::New(info.Env(), static_cast<double>(T(0).numel())); }
 DENET_FN(dim) { return Napi::Number::New(info.Env(), static_cast<double>(T(0).dim())); }
-DENET_FN(isContiguous) { return Napi::Boolean::New(info.Env(), T(0).is_contiguous()); }
+/** isContiguous(t, channelsLast?): contiguous in the default (NCHW) or the channels-last (NHWC) order. */
+DENET_FN(isContiguous) {
+  auto format = flag(A(1)) ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+  return Napi::Boolean::New(info.Env(), T(0).is_contiguous(format));
+}
 DENET_FN(sameStorage) {
   return Napi::Boolean::New(info.Env(), T(0).storage().is_alias_of(T(1).storage()));
 }
@@ -102,7 +106,8 @@ DENET_FN(to) {
   RET(t.to(device, dtype, /*non_blocking=*/false, /*copy=*/flag(A(3))));
 }
 DENET_FN(clone) { RET(T(0).clone()); }
-DENET_FN(contiguous) { RET(T(0).contiguous()); }
+/** contiguous(t, channelsLast?): a dense copy (or t itself) in NCHW, or NHWC order for 4-D t. */
+DENET_FN(contiguous) { RET(T(0).contiguous(flag(A(1)) ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous)); }
 /** A second handle to the same tensor (scopes keep or dispose each handle on its own). */
 DENET_FN(alias) { RET(T(0)); }
 

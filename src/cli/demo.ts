@@ -33,7 +33,7 @@ import { parseProgram } from './run.js';
  * all face one way, so mirrored training images only teach views the test never shows.
  */
 export const DEMO_PLANS = {
-  full: { train: 12000, test: 300, size: 128, scale: 192, epochs: 6, batch: 8, rate: 0.002, annealEpochs: [5] as number[], ema: 0.999, emaRamp: 500 },
+  full: { train: 14000, test: 300, size: 128, scale: 192, epochs: 6, batch: 8, rate: 0.002, annealEpochs: [5] as number[], ema: 0.999, emaRamp: 500 },
   quick: { train: 1600, test: 100, size: 128, scale: 192, epochs: 2, batch: 8, rate: 0.002, annealEpochs: [], ema: 0.999, emaRamp: 100 },
 } as const;
 
@@ -75,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
     '--solver', 'adam', '--learn-rate', String(plan.rate), '--learn-decay', '0.0001',
     ...(plan.annealEpochs.length ? ['--learn-anneal', '0.1', '--learn-anneal-epochs', ...plan.annealEpochs.map(String)] : []),
     '--epochs', String(plan.epochs), '--batch-size', String(plan.batch), '--ema', String(plan.ema), '--ema-ramp', String(plan.emaRamp), '--seed', o.seed, '--thread-num', '2',
-    '--output-prefix', trainDir, '--threads', threads,
+    '--output-prefix', trainDir, '--threads', threads, '--channels-last',
   ];
   console.log(`\nTraining DeNet (DENET_CPU_SMALL, src/detect/networks.ts) for ${plan.epochs} epochs at ${plan.scale}×${plan.scale} input — the same as:\n  model-train ${flags.map((f) => (/[[\] ]/.test(f) ? `'${f}'` : f)).join(' ')}\n`);
   const config = parseTrainArgs('denet demo', flags)!;
@@ -84,6 +84,7 @@ export async function main(argv: string[]): Promise<number> {
   // ---- held-out evaluation ----------------------------------------------------------------------
   const modelPath = join(dir!, 'model.safetensors');
   const model = Model.load(modelPath);
+  model.channelsLast = true;
   try {
     const test = openDataset(coco, `mscoco,${SYNTHETIC_YEAR}-test,scale=${plan.scale}`);
     const loader = createLoader(test.dataset, { batchSize: 32, threads: 2, train: false, image: test.spec.options, channels: 3, warn: () => {} });

@@ -81,7 +81,7 @@ function run(model: Model, images: Tensor, o: DetectOptions, timed: boolean): { 
       const ctx = forwardContext(images, { training: false });
       const state = detectorState(ctx);
       state.timed = timed;
-      let x = images;
+      let x = model.prepareInput(images);
       let after = false;
       let t = clock();
       for (const layer of model.layers) {

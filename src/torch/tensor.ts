@@ -55,6 +55,10 @@ export class Tensor {
   get isContiguous(): boolean {
     return native.isContiguous(this.handle);
   }
+  /** Dense in channels-last (NHWC) order: see `contiguous('channels-last')`. */
+  get isChannelsLast(): boolean {
+    return native.isContiguous(this.handle, true);
+  }
   get isDisposed(): boolean {
     return this.#disposed;
   }
@@ -130,7 +134,14 @@ export class Tensor {
   int(): Tensor { return this.to('int32'); }
   cpu(): Tensor { return this.to({ device: 'cpu' }); }
   clone(): Tensor { return Tensor.wrap(native.clone(this.handle)); }
-  contiguous(): Tensor { return Tensor.wrap(native.contiguous(this.handle)); }
+  /**
+   * This tensor if it is already dense in the given order, else a dense copy. `'channels-last'`
+   * (4-D only) keeps the NCHW shape but stores NHWC, as PyTorch's `torch.channels_last`: oneDNN
+   * convolutions then skip their layout reorders.
+   */
+  contiguous(format: 'default' | 'channels-last' = 'default'): Tensor {
+    return Tensor.wrap(native.contiguous(this.handle, format === 'channels-last'));
+  }
   /** A second handle to the same tensor, owned separately by scopes. */
   alias(): Tensor { return Tensor.wrap(native.alias(this.handle)); }
   toString(): string {

@@ -46,6 +46,8 @@ export interface TrainConfig {
   resume?: string | true;
   device?: string;
   threads?: number;
+  /** `--channels-last`: run the layers on NHWC images (Model.channelsLast). */
+  channelsLast: boolean;
   verbose: boolean;
   progress: boolean;
   // model-train-multi
@@ -102,6 +104,7 @@ export function trainingProgram(name: string, multi = false): Command {
     .option('--resume [path]', 'continue an interrupted run (a run folder or its checkpoint.safetensors; default: --output-prefix)')
     .option('--device <device>', 'cpu or cuda:N (default: GPU=N from the environment, else cpu)')
     .option('--threads <n>', 'libtorch intra-op threads (default: DENET_THREADS, else all cores)', num('--threads', 'positive integer'))
+    .option('--channels-last', 'run the layers on channels-last (NHWC) images, as torch.channels_last: faster convolutions on the CPU', false)
     .option('--no-progress', 'no progress bar')
     .option('--verbose', 'stack traces on errors', false);
   if (multi) {
@@ -139,7 +142,7 @@ export function parseTrainArgs(name: string, argv: string[], multi = false): Tra
     activation: o.activation, solver: o.solver, learnRate: o.learnRate, learnMomentum: momentum, learnDecay: o.learnDecay,
     learnAnneal: o.learnAnneal, learnAnnealEpochs: o.learnAnnealEpochs, learnSchedule: o.learnSchedule, learnFinal: o.learnFinal, epochs: o.epochs, batchSize: o.batchSize, accumulate: o.accumulate, ema: o.ema, emaRamp: o.emaRamp,
     seed: o.seed, distortMode: o.distortMode, augmentMirror: !!o.augmentMirror, threadNum: o.threadNum, outputPrefix: o.outputPrefix,
-    weightInit: o.weightInit, resume: o.resume, device: o.device, threads: o.threads, verbose: !!o.verbose, progress: o.progress !== false,
+    weightInit: o.weightInit, resume: o.resume, device: o.device, threads: o.threads, channelsLast: !!o.channelsLast, verbose: !!o.verbose, progress: o.progress !== false,
     gpus: o.gpus, batchSizeFactor: o.batchSizeFactor ?? 1,
   };
 }

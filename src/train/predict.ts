@@ -57,6 +57,7 @@ export function predictProgram(name: string): Command {
     .option('--max-pictures <n>', 'image mode: draw at most this many images (default: all)', positiveInt('--max-pictures'))
     .option('--device <device>', 'cpu or cuda:N (default: GPU=N from the environment, else cpu)')
     .option('--threads <n>', 'libtorch intra-op threads (default: DENET_THREADS, else all cores)', positiveInt('--threads'))
+    .option('--channels-last', 'run the layers on channels-last (NHWC) images, as torch.channels_last: faster convolutions on the CPU', false)
     .option('--no-progress', 'no progress bar')
     .option('--verbose', 'stack traces on errors', false)
     .allowExcessArguments(false);
@@ -89,6 +90,7 @@ export async function predictMain(argv: string[], name = 'denet predict'): Promi
   setNumThreads(o.threads ?? defaultThreads());
   const device = resolveDevice(o.device);
   const model = Model.load(o.model);
+  model.channelsLast = !!o.channelsLast;
   try {
     const opened = openDataset(o.input, o.extension);
     const { dataset, spec } = opened;

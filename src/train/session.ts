@@ -162,6 +162,7 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
       }
     }
   }
+  model.channelsLast = c.channelsLast;
   let ema: WeightAverage | undefined;
   try {
     checkClasses(model, trainSet.dataset, testSet?.dataset);

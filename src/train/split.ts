@@ -54,7 +54,7 @@ export function splitTrainStep(model: Model, segments: [number, number][], image
     const marksBefore: Map<number, Tensor>[] = [];
     const values: Record<string, number> = {};
     let marks = new Map<number, Tensor>();
-    let x = images;
+    let x = model.prepareInput(images);
     for (const [start, end] of segments) {
       inputs.push(x);
       rng.push(getRngState());

@@ -175,3 +175,42 @@ test('network descriptions build (shapes only)', () => {
     m.dispose();
   }
 });
+
+test('channels-last (NHWC) images give the losses, gradients and detections of the default layout', () => {
+  // Every layer type of the demo network: strided convolutions, a residual block, up-sampling,
+  // a skip projection, corners, bilinear sampling and the joint-fitness head.
+  const desc = 'C.B[16,3,2] BN A SKIPSRC[1] C.B[32,3,2] BN A RSN.O[32] PI[2] C.B[16,3] SKIP[1] BN A DNC[8,100] DNS.L[3,4,0.01,0.1,1,1] C.B[64] BN A DND.JB[0.5,1,0.125]';
+  const { images, targets } = batch();
+  const run = (channelsLast: boolean) => {
+    const m = Model.create(desc, { inputShape: [3, 64, 64], classNames, seed: 5 });
+    m.channelsLast = channelsLast;
+    assert.equal(m.prepareInput(images).isChannelsLast, channelsLast);
+    manualSeed(3); // the random training RoIs
+    const losses = scope(() => {
+      const { losses } = m.forward(images, { training: true, targets });
+      losses.corner!.add(losses.class!).add(losses.box!).backward();
+      return Object.fromEntries(Object.entries(losses).map(([k, v]) => [k, v.item()]));
+    });
+    const grads = m.namedParameters().map((p) => [...(p.tensor.grad!.data() as Float32Array)]);
+    const dets = detect(m, images);
+    m.dispose();
+    return { losses, grads, dets };
+  };
+  const a = run(false);
+  const b = run(true);
+  for (const k of Object.keys(a.losses)) assert.ok(Math.abs(a.losses[k]! - b.losses[k]!) <= 1e-5 * Math.max(1, Math.abs(a.losses[k]!)), `${k}: ${a.losses[k]} vs ${b.losses[k]}`);
+  // A bias followed by BN has a zero gradient in exact arithmetic; what it gets is rounding noise,
+  // so each gradient is held to 5e-4 of its own largest value or of 1% of the model's largest.
+  const largest = Math.max(...a.grads.flat().map(Math.abs));
+  a.grads.forEach((g, i) => {
+    const own = Math.max(...g.map(Math.abs));
+    const diff = Math.max(...g.map((v, j) => Math.abs(v - b.grads[i]![j]!)));
+    assert.ok(diff <= 5e-4 * Math.max(own, largest * 0.01), `parameter ${i}: gradients differ by ${diff} (largest ${own})`);
+  });
+  assert.deepEqual(b.dets.map((d) => d.length), a.dets.map((d) => d.length));
+  a.dets.flat().forEach((d, i) => {
+    const e = b.dets.flat()[i]!;
+    assert.equal(e.cls, d.cls);
+    assert.ok(Math.abs(e.score - d.score) < 1e-5 && d.box.every((v, j) => Math.abs(v - e.box[j]!) < 1e-5), `detection ${i}`);
+  });
+});

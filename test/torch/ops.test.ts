@@ -36,6 +36,12 @@ test('views and indexing', () => {
     const a = torch.arange(12).reshape(3, 4);
     assert.deepEqual(a.transpose(0, 1).shape, [4, 3]);
     assert.deepEqual(a.permute(1, 0).contiguous().view(-1).toArray().slice(0, 4), [0, 4, 8, 1]);
+    // channels-last: the NCHW shape kept, NHWC strides (as torch.channels_last), the same values.
+    const img = torch.arange(24).reshape(1, 2, 3, 4).to('float32');
+    const nhwc = img.contiguous('channels-last');
+    assert.deepEqual([nhwc.shape, nhwc.strides, nhwc.isChannelsLast, nhwc.isContiguous], [[1, 2, 3, 4], [24, 1, 8, 2], true, false]);
+    assert.deepEqual(nhwc.toArray(), img.toArray());
+    assert.deepEqual(nhwc.contiguous().strides, [24, 12, 4, 1]);
     assert.deepEqual(a.slice(1, 1, 3).toArray(), [[1, 2], [5, 6], [9, 10]]);
     assert.deepEqual(a.narrow(0, 1, 1).toArray(), [[4, 5, 6, 7]]);
     assert.deepEqual(a.select(0, 2).toArray(), [8, 9, 10, 11]);
