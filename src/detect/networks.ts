@@ -75,7 +75,7 @@ export const DENET101_WIDE_V2 = denetDescription({ depth: 101, wide: true, v2: t
  * (corner clustering, joint fitness, Bounded IoU). Measured on the generated set (5 epochs of 12k
  * images, the last at ×0.1): AP 0.400 against 0.343 for the previous version (one plain
  * convolution per stage, 16-32-64-96 channels, 24 features, 256-256 classifier) at 1.9× the time
- * per image; at the demo's ~14 minutes that still wins (see README "Detection"). Earlier: a
+ * per image; at the demo's ~15 minutes that still wins (see README "Detection"). Earlier: a
  * stride-8 backbone with a 3×3 grid and 64 RoIs reached AP50 0.16 after 12k images, and 144 RoIs
  * instead of 64 raise the held-out RoI recall at IoU 0.5 from 0.80 to 0.87.
  */

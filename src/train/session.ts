@@ -140,7 +140,7 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
     ckpt = readCheckpoint(path);
     runDir = dirname(path);
     const was = ckpt.options ?? {};
-    const changed = (['seed', 'batchSize', 'batchSizeFactor', 'solver', 'learnRate', 'learnMomentum', 'learnDecay', 'learnAnneal', 'learnAnnealEpochs', 'learnSchedule', 'learnFinal', 'extension', 'distortMode', 'augmentMirror', 'accumulate', 'ema', 'emaRamp'] as const)
+    const changed = (['seed', 'batchSize', 'batchSizeFactor', 'solver', 'learnRate', 'learnMomentum', 'learnDecay', 'learnAnneal', 'learnAnnealEpochs', 'learnSchedule', 'learnFinal', 'extension', 'distortMode', 'augmentMirror', 'accumulate', 'ema', 'emaRamp', 'channelsLast'] as const)
       .filter((k) => k in was && JSON.stringify(was[k]) !== JSON.stringify(c[k]));
     if (changed.length) warn(`warning: --resume with different ${changed.join(', ')} than the interrupted run; it will not continue exactly`);
     if (ckpt.epoch >= c.epochs) throw new UserError(`--resume: the run already finished ${ckpt.epoch} epochs (--epochs ${c.epochs}); raise --epochs to continue`);
