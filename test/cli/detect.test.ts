@@ -63,10 +63,12 @@ test('model-train on mscoco data: every loss term and COCO AP per epoch; model-p
   assert.equal(e.status, 0, e.stderr);
   assert.equal(e.stdout.split('\n')[0], p.stdout.split('\n').find((l) => l.startsWith(' Average Precision'))!);
 
-  // Continue training from the model file (--model FILE) for one more epoch.
-  const more = cli('model-train', ['--model', MODEL, '--train', join(DATA, 'coco'), '--extension', 'mscoco,2026-train', '--epochs', '1', '--batch-size', '8', '--threads', '1', '--output-prefix', tmp('detect-continue')], ENV);
+  // Continue training from the model file (--model FILE) for one more epoch, on channels-last images.
+  const cont = tmp('detect-continue');
+  const more = cli('model-train', ['--model', MODEL, '--train', join(DATA, 'coco'), '--extension', 'mscoco,2026-train', '--epochs', '1', '--batch-size', '8', '--threads', '1', '--channels-last', '--output-prefix', cont], ENV);
   assert.equal(more.status, 0, more.stderr);
   assert.match(more.stdout, /epoch 1\/1 {2}loss corner/);
+  assert.equal(JSON.parse(readFileSync(join(cont, 'args.json'), 'utf8')).options.channelsLast, true);
 });
 
 test('bad input: DND class count vs the data is a one-line error', () => {
