@@ -207,6 +207,7 @@ test('channels-last (NHWC) images give the losses, gradients and detections of t
     const diff = Math.max(...g.map((v, j) => Math.abs(v - b.grads[i]![j]!)));
     assert.ok(diff <= 5e-4 * Math.max(own, largest * 0.01), `parameter ${i}: gradients differ by ${diff} (largest ${own})`);
   });
+  assert.ok(a.dets.flat().length > 0, 'the comparison has detections to compare');
   assert.deepEqual(b.dets.map((d) => d.length), a.dets.map((d) => d.length));
   a.dets.flat().forEach((d, i) => {
     const e = b.dets.flat()[i]!;
