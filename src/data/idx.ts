@@ -29,8 +29,11 @@ export const FASHION_CLASSES = ['t-shirt', 'trouser', 'pullover', 'dress', 'coat
 /** Where Debian's `dataset-fashion-mnist` installs the files. */
 export const FASHION_DIR = '/usr/share/datasets/fashion-mnist';
 
-/** Loads a Fashion-MNIST split (`train` or `t10k`) from `dir`, or undefined when absent. */
-export function loadFashionMnist(dir = FASHION_DIR, split: 'train' | 't10k' = 'train'): { images: Uint8Array; labels: Uint8Array; count: number } | undefined {
+/** Fashion-MNIST's two splits: 60,000 training items and 10,000 test items. */
+export type FashionSplit = 'train' | 't10k';
+
+/** Loads a Fashion-MNIST split from `dir`, or undefined when absent. */
+export function loadFashionMnist(dir = FASHION_DIR, split: FashionSplit = 'train'): { images: Uint8Array; labels: Uint8Array; count: number } | undefined {
   const img = join(dir, `${split}-images-idx3-ubyte.gz`);
   const lab = join(dir, `${split}-labels-idx1-ubyte.gz`);
   if (!existsSync(img) || !existsSync(lab)) return undefined;

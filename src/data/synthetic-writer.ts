@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { generateImage, objectSource } from './synthetic.js';
+import { generateImage, splitObjectSources } from './synthetic.js';
 
 /** The year in the generated split names (`train2026`, `VOC2026`). */
 export const SYNTHETIC_YEAR = '2026';
@@ -32,7 +32,8 @@ export interface SyntheticOptions {
 
 /** Writes the dataset; returns the class names, the object source kind and the object count. */
 export async function writeSyntheticDataset(out: string, o: SyntheticOptions): Promise<{ classNames: string[]; source: string; images: number; objects: number }> {
-  const src = objectSource(o.fashionDir);
+  const sourceOf = splitObjectSources(o.fashionDir);
+  const src = sourceOf('train');
   const coco = join(out, 'coco');
   const voc = join(out, 'VOCdevkit', `VOC${SYNTHETIC_YEAR}`);
   for (const d of [join(coco, 'annotations'), join(voc, 'JPEGImages'), join(voc, 'Annotations'), join(voc, 'ImageSets', 'Main')]) mkdirSync(d, { recursive: true });
@@ -44,6 +45,7 @@ export async function writeSyntheticDataset(out: string, o: SyntheticOptions): P
   let objectCount = 0;
   const splits = (['train', 'val', 'test'] as const).filter((s) => o.counts[s] > 0);
   for (const [si, split] of splits.entries()) {
+    const splitSource = sourceOf(split);
     const imgDir = join(coco, `${split}${SYNTHETIC_YEAR}`);
     mkdirSync(imgDir, { recursive: true });
     const images: object[] = [];
@@ -54,7 +56,7 @@ export async function writeSyntheticDataset(out: string, o: SyntheticOptions): P
     for (let start = 0; start < n; start += conc) {
       const chunk = Array.from({ length: Math.min(conc, n - start) }, (_, k) => start + k);
       const encoded = await Promise.all(chunk.map(async (i) => {
-        const img = generateImage(src, o.seed, si, i, o.size);
+        const img = generateImage(splitSource, o.seed, si, i, o.size);
         const jpg = await sharp(img.rgb, { raw: { width: img.width, height: img.height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
         return { i, img, jpg };
       }));

@@ -3,7 +3,8 @@
  * pasted with random scale and colour onto cluttered, textured backgrounds, with distractors,
  * occlusion and objects cut by the border. Pure and deterministic for (seed, split, index).
  */
-import { FASHION_CLASSES, loadFashionMnist } from './idx.js';
+import { FASHION_CLASSES, FASHION_DIR, type FashionSplit, loadFashionMnist } from './idx.js';
+import { UserError } from '../util/errors.js';
 import { Rng } from './rng.js';
 import type { Box } from './types.js';
 
@@ -23,9 +24,36 @@ export interface ObjectSource {
   kind: string;
 }
 
-/** Fashion-MNIST items as objects, or drawn shapes when the folder is absent. */
-export function objectSource(fashionDir?: string): ObjectSource {
-  const fm = loadFashionMnist(fashionDir);
+/**
+ * Which Fashion-MNIST items each split of the generated set draws from: training images show only
+ * training items, held-out images only `t10k` items, so the held-out score measures items the
+ * detector has never seen (re-coloured and re-placed training items would flatter it).
+ */
+export const FASHION_ITEMS_OF_SPLIT = { train: 'train', val: 't10k', test: 't10k' } as const;
+
+/** A split of the generated set. */
+export type SyntheticSplit = keyof typeof FASHION_ITEMS_OF_SPLIT;
+
+/** The object source of each split (`FASHION_ITEMS_OF_SPLIT`), each Fashion-MNIST split read once. */
+export function splitObjectSources(fashionDir?: string): (split: SyntheticSplit) => ObjectSource {
+  const loaded = new Map<FashionSplit, ObjectSource>();
+  return (split) => {
+    const items = FASHION_ITEMS_OF_SPLIT[split];
+    let src = loaded.get(items);
+    if (!src) {
+      src = objectSource(fashionDir, items);
+      for (const other of loaded.values()) {
+        if (other.kind !== src.kind) throw new UserError(`${fashionDir ?? FASHION_DIR}: Fashion-MNIST's ${items} files are missing, but its other split is there`);
+      }
+      loaded.set(items, src);
+    }
+    return src;
+  };
+}
+
+/** Fashion-MNIST items of one of its splits as objects, or drawn shapes when the folder is absent. */
+export function objectSource(fashionDir?: string, items: FashionSplit = 'train'): ObjectSource {
+  const fm = loadFashionMnist(fashionDir, items);
   if (fm) {
     const byClass = FASHION_OBJECTS.map((l) => {
       const idx: number[] = [];

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeSyntheticDataset } from '../../src/data/synthetic-writer.js';
-import { generateImage, objectSource } from '../../src/data/synthetic.js';
+import { loadFashionMnist } from '../../src/data/idx.js';
+import { Rng } from '../../src/data/rng.js';
+import { generateImage, objectSource, splitObjectSources } from '../../src/data/synthetic.js';
 import { openDataset } from '../../src/data/open.js';
 import { renderGrid } from '../../src/data/grid.js';
 import { createLoader } from '../../src/data/loader.js';
@@ -63,4 +65,30 @@ test('annotated boxes frame object pixels; sizes span small to large (drawn-shap
     }
   }
   assert.ok(min <= 20 && max >= 80, `sizes ${min}..${max}`);
+});
+
+test('honest split: training images draw Fashion-MNIST training items, val and test images only t10k items', { skip: !loadFashionMnist(undefined, 't10k') && !process.env.CI && 'no /usr/share/datasets/fashion-mnist' }, () => {
+  const key = (m: Uint8Array) => Buffer.from(m).toString('latin1');
+  const itemSet = (split: 'train' | 't10k') => {
+    const fm = loadFashionMnist(undefined, split)!;
+    return new Set(Array.from({ length: fm.count }, (_, i) => key(fm.images.subarray(i * 784, (i + 1) * 784))));
+  };
+  const train = itemSet('train'), t10k = itemSet('t10k');
+  const sourceOf = splitObjectSources();
+  for (const split of ['train', 'val', 'test'] as const) {
+    const src = sourceOf(split);
+    assert.equal(src.kind, 'fashion-mnist');
+    // The same draws as generateImage makes, through the source the dataset writer uses.
+    const rng = new Rng(1, 0, 0);
+    let inTrain = 0, inTest = 0;
+    for (let k = 0; k < 600; k++) {
+      const m = key(src.mask(k % src.classNames.length, rng));
+      if (train.has(m)) inTrain++;
+      if (t10k.has(m)) inTest++;
+    }
+    if (split === 'train') assert.deepEqual([inTrain, inTest > 5], [600, false], `${split}: ${inTrain} training items, ${inTest} test items`);
+    // Fashion-MNIST has a few byte-identical items in both of its splits: allow a handful.
+    else assert.deepEqual([inTest, inTrain <= 5], [600, true], `${split}: ${inTest} test items, ${inTrain} also in the training items`);
+  }
+  assert.equal(sourceOf('val'), sourceOf('test'), 'each Fashion-MNIST split is read once');
 });
