@@ -1,36 +1,80 @@
-// Data-parallel collectives over libtorch's c10d: a TCPStore rendezvous and a Gloo process group.
-// One process group per process; the trainer decides what to reduce and when.
+// Data-parallel collectives over libtorch's c10d: a TCPStore rendezvous and a Gloo (CPU) or NCCL
+// (CUDA builds with NCCL) process group. One process group per process; the trainer decides what
+// to reduce and when. Every wait has the group's timeout, so a dead peer or a missing rank ends in
+// an error, never a hang.
+#include "compat.h"
 #include "handle.h"
+#include <cstdlib>
+#include <sstream>
 #ifdef DENET_WITH_GLOO
 #define USE_C10D_GLOO 1
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #endif
+#ifdef DENET_WITH_NCCL
+#define USE_C10D_NCCL 1
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
 
 namespace denet {
 
 #ifdef DENET_WITH_GLOO
-static c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+static c10::intrusive_ptr<C10dGroup> group;
 
-static c10d::ProcessGroupGloo& pg() {
+static C10dGroup& pg() {
   if (!group) throw std::runtime_error("distributed: distInit() has not been called");
   return *group;
 }
 
-/** distInit(host, port, rank, worldSize, timeoutMs): blocks until every rank has joined. */
+/**
+ * The Gloo transport device: the interfaces named by GLOO_SOCKET_IFNAME (comma list, as PyTorch
+ * reads it); on a loopback rendezvous the loopback address; else this machine's hostname address
+ * (PyTorch's default device).
+ */
+static std::vector<std::shared_ptr<::gloo::transport::Device>> glooDevices(const std::string& host) {
+  std::vector<std::shared_ptr<::gloo::transport::Device>> out;
+  if (const char* ifs = std::getenv("GLOO_SOCKET_IFNAME"); ifs && *ifs) {
+    std::stringstream ss(ifs);
+    std::string name;
+    while (std::getline(ss, name, ',')) if (!name.empty()) out.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(name));
+    return out;
+  }
+  bool loopback = host == "localhost" || host.rfind("127.", 0) == 0 || host == "::1";
+  out.push_back(loopback ? c10d::ProcessGroupGloo::createDeviceForHostname(host) : c10d::ProcessGroupGloo::createDefaultDevice());
+  return out;
+}
+
+/**
+ * distInit(host, port, rank, worldSize, timeoutMs, backend): joins the group; blocks until every
+ * rank has joined or the timeout passes (then throws). backend: "gloo" or "nccl".
+ */
 DENET_FN(distInit) {
   auto host = A(0).As<Napi::String>().Utf8Value();
   int rank = static_cast<int>(i64(A(2)));
   int world = static_cast<int>(i64(A(3)));
+  auto timeout = std::chrono::milliseconds(i64(A(4)));
+  auto backend = A(5).As<Napi::String>().Utf8Value();
+  if (backend != "gloo" && backend != "nccl") throw std::runtime_error("distributed: unknown backend " + backend);
+#ifndef DENET_WITH_NCCL
+  if (backend == "nccl") throw std::runtime_error("distributed: this build has no NCCL (a CUDA libtorch with NCCL is needed); use the gloo backend");
+#endif
   c10d::TCPStoreOptions so;
   so.port = static_cast<uint16_t>(i64(A(1)));
   so.isServer = rank == 0;
   so.numWorkers = world;
-  so.timeout = std::chrono::milliseconds(i64(A(4)));
+  so.timeout = timeout;
   auto store = c10::make_intrusive<c10d::TCPStore>(host, so);
+#ifdef DENET_WITH_NCCL
+  if (backend == "nccl") {
+    auto opts = c10d::ProcessGroupNCCL::Options::create();
+    opts->timeout = timeout;
+    group = c10::make_intrusive<c10d::ProcessGroupNCCL>(store, rank, world, opts);
+    return info.Env().Undefined();
+  }
+#endif
   auto opts = c10d::ProcessGroupGloo::Options::create();
-  opts->timeout = so.timeout;
-  opts->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(host));
+  opts->timeout = timeout;
+  opts->devices = glooDevices(host);
   group = c10::make_intrusive<c10d::ProcessGroupGloo>(store, rank, world, opts);
   return info.Env().Undefined();
 }

@@ -28,7 +28,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--epoch <n>', 'which epoch to draw (changes the augmentation)', (v) => Number(v), 0)
     .option('--thread-num <n>', 'data-loader threads: decodes in flight, and workers converting images to float', positive, 2)
     .option('--distort-mode <modes>', 'classification distortions: oX sX rX mX')
-    .option('--augment-mirror', 'random horizontal mirror (classification)')
+    .option('--augment-mirror', 'random horizontal mirror (detection: with the boxes)')
     .option('--no-augment', 'show the test-time view (no random augmentation)')
     .option('--verbose', 'stack traces on error');
   if (!parseProgram(program, argv)) return 0;

@@ -53,6 +53,16 @@ export interface TrainConfig {
   // model-train-multi
   gpus?: string[];
   batchSizeFactor: number;
+  /** Machines taking part (`--nodes`), this machine's index (`--node-rank`) and the rendezvous (rank 0's machine). */
+  nodes: number;
+  nodeRank: number;
+  masterAddr: string;
+  /** Undefined: a free port on a single machine, 29500 (torchrun's default) across machines. */
+  masterPort?: number;
+  /** gloo or nccl; undefined: nccl for CUDA devices when the build has it, else gloo. */
+  distBackend?: 'gloo' | 'nccl';
+  /** Seconds a rank waits for the rendezvous and for each collective before failing. */
+  distTimeout: number;
 }
 
 function num(flag: string, kind: 'positive' | 'non-negative' | 'positive integer' | 'integer') {
@@ -79,7 +89,7 @@ export function trainingProgram(name: string, multi = false): Command {
     .option('--train <path>', 'training data (see --extension)')
     .option('--test <path>', 'test data, evaluated after each epoch')
     .option('--extension <spec>', 'data format: png|jpg|… (class folders), npy, imagenet,…, mscoco,…, voc,…', 'png')
-    .option('--test-extension <spec>', 'data format of --test when it differs from --extension')
+    .option('--test-extension <spec>', 'data format of --test (default: --extension; for imagenet, mscoco and voc specs, their validation split: imagenet,val, mscoco,YEAR-val, voc,2007-test)')
     .option('--border-mode <mode>', 'default convolution padding: valid|same|half|full', 'half')
     .option('--activation <name>', 'what A means: relu|elu|leaky-relu|tanh|sigmoid|…', 'relu')
     .option('--solver <name>', `solver: ${SOLVERS.join('|')}`, 'sgd')
@@ -108,8 +118,14 @@ export function trainingProgram(name: string, multi = false): Command {
     .option('--no-progress', 'no progress bar')
     .option('--verbose', 'stack traces on errors', false);
   if (multi) {
-    p.addOption(new Option('--gpus <devices...>', 'one process per entry: gpuN, cuda:N, N or cpu').makeOptionMandatory());
-    p.option('--batch-size-factor <f>', 'global batch = --batch-size × this, split evenly over the devices', num('--batch-size-factor', 'positive integer'), 1);
+    p.option('--gpus <devices...>', 'one process per entry on this machine: gpuN, cuda:N, N or cpu (under an external launcher that sets RANK: the LOCAL_RANK-th entry; default cuda:LOCAL_RANK, else cpu)');
+    p.option('--batch-size-factor <f>', 'global batch = --batch-size × this, split evenly over all processes of all machines', num('--batch-size-factor', 'positive integer'), 1);
+    p.option('--nodes <n>', 'machines taking part, each running this command with the same --gpus count (default: NNODES, else 1)', num('--nodes', 'positive integer'));
+    p.option('--node-rank <r>', 'this machine\'s index, 0 … nodes−1; node 0 hosts the rendezvous (default: NODE_RANK, else 0)', num('--node-rank', 'non-negative'));
+    p.option('--master-addr <host>', 'address of node 0 that every machine can reach (default: MASTER_ADDR, else 127.0.0.1)');
+    p.option('--master-port <port>', 'rendezvous TCP port on node 0 (default: MASTER_PORT; else a free port on one machine, 29500 across machines)', num('--master-port', 'positive integer'));
+    p.addOption(new Option('--dist-backend <name>', 'collectives: nccl (CUDA builds with NCCL, CUDA devices) or gloo (default: nccl for CUDA devices when built with it, else gloo)').choices(['gloo', 'nccl']));
+    p.option('--dist-timeout <seconds>', 'a rank that waits this long for the rendezvous or a collective stops with an error', num('--dist-timeout', 'positive'), 1800);
   }
   p.exitOverride().configureOutput({ writeErr: () => {} }).showHelpAfterError(false).allowExcessArguments(false);
   return p;
@@ -144,5 +160,22 @@ export function parseTrainArgs(name: string, argv: string[], multi = false): Tra
     seed: o.seed, distortMode: o.distortMode, augmentMirror: !!o.augmentMirror, threadNum: o.threadNum, outputPrefix: o.outputPrefix,
     weightInit: o.weightInit, resume: o.resume, device: o.device, threads: o.threads, channelsLast: !!o.channelsLast, verbose: !!o.verbose, progress: o.progress !== false,
     gpus: o.gpus, batchSizeFactor: o.batchSizeFactor ?? 1,
+    ...(multi ? launchOptions(o) : { nodes: 1, nodeRank: 0, masterAddr: '127.0.0.1', distTimeout: 1800 }),
   };
+}
+
+/**
+ * The multi-machine flags, each defaulting to the environment variable torchrun and cluster
+ * launchers set (NNODES, NODE_RANK, MASTER_ADDR, MASTER_PORT).
+ */
+function launchOptions(o: Record<string, any>, env: NodeJS.ProcessEnv = process.env): Pick<TrainConfig, 'nodes' | 'nodeRank' | 'masterAddr' | 'masterPort' | 'distBackend' | 'distTimeout'> {
+  const fromEnv = (name: string, flag: string, kind: 'positive integer' | 'non-negative') => (env[name] ? num(`${flag} (from ${name})`, kind)(env[name]!) : undefined);
+  const nodes: number = o.nodes ?? fromEnv('NNODES', '--nodes', 'positive integer') ?? 1;
+  const nodeRank: number = o.nodeRank ?? fromEnv('NODE_RANK', '--node-rank', 'non-negative') ?? 0;
+  if (!Number.isInteger(nodeRank) || nodeRank >= nodes) throw new UserError(`Expected --node-rank in 0…${nodes - 1} (--nodes ${nodes}) but received ${nodeRank}`);
+  const masterPort: number | undefined = o.masterPort ?? fromEnv('MASTER_PORT', '--master-port', 'positive integer');
+  if (masterPort !== undefined && masterPort > 65535) throw new UserError(`Expected a TCP port (1…65535) for --master-port but received ${masterPort}`);
+  const masterAddr: string = o.masterAddr ?? env.MASTER_ADDR ?? '127.0.0.1';
+  // Across machines every one must know the port: torchrun's fixed default, not a free port of one machine.
+  return { nodes, nodeRank, masterAddr, masterPort: masterPort ?? (nodes > 1 ? 29500 : undefined), distBackend: o.distBackend, distTimeout: o.distTimeout };
 }
