@@ -49,10 +49,6 @@ export class ImageFilesDataset implements Dataset {
   }
 }
 
-/** Whether a dataset is unlabelled images (nothing to score against). */
-export function isUnlabelled(ds: Dataset): ds is ImageFilesDataset {
-  return (ds as Partial<ImageFilesDataset>).unlabelled === true;
-}
 
 function walk(dir: string, out: string[]): void {
   for (const name of listDir(dir)) {

@@ -101,6 +101,10 @@ export interface RunDetectorOptions {
   detect?: DetectOptions;
   /** Called after each batch with the images done so far. */
   onBatch?: (done: number) => void;
+  /** Called with each image's detections as they are done (in loader order). */
+  onImage?: (im: ImageDetections) => void;
+  /** Compute the loss terms against the batches' targets (default true; false for unlabelled images). */
+  losses?: boolean;
 }
 
 /**
@@ -108,15 +112,16 @@ export interface RunDetectorOptions {
  * Returns each image's detections in original pixels and, when the batches carry targets, the
  * mean of each loss term (the same forward pass: DNS uses only searched RoIs in eval mode).
  */
-export async function runDetector(model: Model, loader: Loader, o: RunDetectorOptions = {}): Promise<{ images: ImageDetections[]; losses: Record<string, number> }> {
+export async function runDetector(model: Model, loader: Loader, o: RunDetectorOptions = {}): Promise<{ images: ImageDetections[]; losses: Record<string, number>; skipped: number }> {
   const head = detectorHead(model);
   if (!head) throw new UserError(`the model is not a DeNet detector: its last layer must be DND (description: ${model.description()})`);
   const images: ImageDetections[] = [];
-  const { losses } = await evalPass(
+  const withLosses = o.losses !== false;
+  const { losses, skipped } = await evalPass(
     loader,
     o.device ?? 'cpu',
     (x, batch) => {
-      const { output, losses } = model.forward(x, { training: false, targets: batch.targets });
+      const { output, losses } = model.forward(x, { training: false, targets: withLosses ? batch.targets : undefined });
       return { losses, value: decodeDetections(headProbabilities(output, head.layout), head.layout, o.detect) };
     },
     (dets, batch) => batch.meta.forEach((meta, i) => {
@@ -127,10 +132,11 @@ export async function runDetector(model: Model, loader: Loader, o: RunDetectorOp
         return { box, cls: d.cls, score: d.score };
       }).filter((d) => d.box[2] > d.box[0] && d.box[3] > d.box[1]);
       images.push({ meta, detections });
+      o.onImage?.(images.at(-1)!);
     }),
     o.onBatch,
   );
-  return { images, losses };
+  return { images, losses, skipped };
 }
 
 const clamp = (v: number, hi: number) => (v < 0 ? 0 : v > hi ? hi : v);

@@ -1,13 +1,18 @@
 /**
- * `model-predict` / `denet predict`: runs a trained model over a dataset. `--predict-mode
- * classify` prints the top-1/top-5 error and writes `<results>.json` (errors, per-class error,
- * confusion matrix) and `<results>_confusion.png`.
+ * `model-predict` / `denet predict`: runs a trained model over a dataset or over unlabelled images
+ * (src/data/predict-input.ts decides which). `--predict-mode classify` prints the top-1/top-5 error
+ * and writes `<results>.json` (errors, per-class error, confusion matrix) and
+ * `<results>_confusion.png`; on unlabelled images the top-5 per file (src/train/classify-images.ts).
+ * Detection: src/detect/predict.ts (datasets) and src/detect/predict-images.ts (unlabelled images).
  */
 import { Command } from 'commander';
 import { confusionMatrixPng } from '../eval/confusion-png.js';
 import { classificationMetrics } from '../eval/classification.js';
 import { createLoader } from '../data/loader.js';
-import { openDataset } from '../data/open.js';
+import { openPredictInput } from '../data/predict-input.js';
+import { detectImages } from '../detect/predict-images.js';
+import { predictTestDev } from '../detect/predict-test-dev.js';
+import { classifyImages } from './classify-images.js';
 import { Model } from '../model/index.js';
 import { setNumThreads } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
@@ -19,7 +24,7 @@ import { predictDetections } from '../detect/predict.js';
 import { predictAll } from './test-pass.js';
 import { parseProgram } from '../cli/run.js';
 
-const MODES = ['classify', 'detect', 'mscoco', 'voc', 'image'];
+const MODES = ['classify', 'detect', 'mscoco', 'voc', 'image', 'json'];
 
 function positiveInt(flag: string) {
   return (v: string): number => {
@@ -42,7 +47,7 @@ export function predictProgram(name: string): Command {
     .description('classify (or detect) a dataset with a trained model; evaluates when labels exist')
     .option('--model <file>', 'trained model (.safetensors)')
     .option('--input <path>', 'data to predict (see --extension)')
-    .option('--extension <spec>', 'data format: png|jpg|… (class folders), npy, imagenet,…, mscoco,…, voc,…', 'png')
+    .option('--extension <spec>', 'data format: images[,scale=…] (unlabelled: a folder, an image or a list file), png|jpg|… (class folders), npy, imagenet,…, mscoco,…, voc,… (default: images; class folders of PNGs for a classifier when the folder holds its class names)')
     .option('--batch-size <n>', 'images per batch', positiveInt('--batch-size'), 64)
     .option('--thread-num <n>', 'data-loader threads: decodes in flight, and workers converting images to float', positiveInt('--thread-num'), 4)
     .option('--predict-mode <modes>', `comma list: ${MODES.join(', ')}`, 'classify')
@@ -53,7 +58,7 @@ export function predictProgram(name: string): Command {
     .option('--nms <method>', 'detection: greedy, soft (Gaussian Soft-NMS) or all-pairs', 'greedy')
     .option('--soft-sigma <s>', 'detection: Soft-NMS σ (with --nms soft)', fraction('--soft-sigma'), 0.5)
     .option('--no-fitness', 'detection: rank by the class probability instead of the fitness score (.J/.I heads)')
-    .option('--draw-threshold <t>', 'image mode: draw detections scoring at least this', fraction('--draw-threshold'), 0.3)
+    .option('--draw-threshold <t>', 'image mode and the per-image lines of unlabelled images: show detections scoring at least this', fraction('--draw-threshold'), 0.3)
     .option('--max-pictures <n>', 'image mode: draw at most this many images (default: all)', positiveInt('--max-pictures'))
     .option('--device <device>', 'cpu or cuda:N (default: GPU=N from the environment, else cpu)')
     .option('--threads <n>', 'libtorch intra-op threads (default: DENET_THREADS, else all cores)', positiveInt('--threads'))
@@ -92,27 +97,39 @@ export async function predictMain(argv: string[], name = 'denet predict'): Promi
   const model = Model.load(o.model);
   model.channelsLast = !!o.channelsLast;
   try {
-    const opened = openDataset(o.input, o.extension);
-    const { dataset, spec } = opened;
+    const opened = openPredictInput(o.input, o.extension, { detector: isDetector(model), classNames: model.classNames, inputShape: model.inputShape });
+    const { dataset } = opened;
+    // Every image is predicted: images_per_subset (training's chunking) does not apply.
+    const spec = { ...opened.spec, options: { ...opened.spec.options, imagesPerSubset: undefined } };
+    const showBar = o.progress !== false && process.stderr.isTTY === true;
+    const t0 = performance.now();
+    const rate = (done: number) => ({ rate: done / ((performance.now() - t0) / 1000), loss: '-' });
+    // Lines printed while the bar is drawn: clear the bar's line first (it redraws on its next update).
+    const say = (line: string) => {
+      if (showBar) process.stderr.write('\r\x1b[K');
+      console.log(line);
+    };
+    const detect = { scoreThreshold: o.scoreThreshold, nmsIoU: o.nmsIou, maxDetections: o.maxDetections, nms: o.nms, softSigma: o.softSigma, fitness: o.fitness !== false };
     if (detecting || isDetector(model)) {
       if (!isDetector(model)) throw new UserError(`--predict-mode ${modes.join(',')}: the model is not a DeNet detector (its last layer is ${model.tokens.at(-1)?.type}); use --predict-mode classify`);
-      if (!detecting) throw new UserError('--predict-mode classify: the model is a DeNet detector; use --predict-mode detect[,mscoco][,voc][,image]');
-      if (dataset.kind === 'detection') {
-        const shape = await probeInputShape(opened, model.inputShape[0]);
+      if (!detecting) throw new UserError('--predict-mode classify: the model is a DeNet detector; use --predict-mode detect[,mscoco][,voc][,image][,json]');
+      if (dataset.kind === 'detection' && !opened.images) {
+        const shape = await probeInputShape({ dataset, spec }, model.inputShape[0]);
         if (shape.join() !== model.inputShape.join()) throw new UserError(`${dataset.source}: images are ${shape.join('×')} (C×H×W) but the model expects ${model.inputShape.join('×')}; use --extension …,scale=…,crop=… to resize`);
       }
       if (device !== 'cpu') model.to(device);
       const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0] });
-      const bar = progressBar('detect', loader.samplesInEpoch(0), o.progress !== false && process.stderr.isTTY === true);
-      const t0 = performance.now();
+      const bar = progressBar('detect', loader.samplesInEpoch(0), showBar);
       try {
-        const r = await predictDetections(model, opened, loader, {
-          results: o.results, modes: new Set(modes), device, drawThreshold: o.drawThreshold, maxPictures: o.maxPictures,
-          detect: { scoreThreshold: o.scoreThreshold, nmsIoU: o.nmsIou, maxDetections: o.maxDetections, nms: o.nms, softSigma: o.softSigma, fitness: o.fitness !== false },
-          onBatch: (done) => bar.update(done, { rate: done / ((performance.now() - t0) / 1000), loss: '-' }),
-          log: (line) => { bar.stop(); console.log(line); },
-        });
-        console.log(`${r.images} images, ${r.detections} detections (${(r.images / ((performance.now() - t0) / 1000)).toFixed(1)} img/s)${r.files.length ? `; wrote ${r.files.length} file(s) into ${o.results}` : ''}`);
+        const common = { results: o.results, modes: new Set(modes), device, maxPictures: o.maxPictures, detect, onBatch: (done: number) => bar.update(done, rate(done)) };
+        const r = opened.images
+          ? await detectImages(model, opened.images, loader, { ...common, showThreshold: o.drawThreshold, log: say })
+          : dataset.unlabelled
+            ? await predictTestDev(model, dataset, loader, { ...common, drawThreshold: o.drawThreshold, modelPath: o.model, subsets: spec.subsets })
+            : await predictDetections(model, { dataset, spec }, loader, { ...common, drawThreshold: o.drawThreshold, log: (line) => { bar.stop(); console.log(line); } });
+        bar.stop();
+        const skipped = 'skipped' in r && r.skipped ? `, ${r.skipped} unreadable skipped` : '';
+        console.log(`${r.images} images${skipped}, ${r.detections} detections (${(r.images / ((performance.now() - t0) / 1000)).toFixed(1)} img/s)${r.files.length ? `; wrote ${r.files.length} file(s) into ${o.results}` : ''}`);
       } finally {
         bar.stop();
       }
@@ -124,11 +141,21 @@ export async function predictMain(argv: string[], name = 'denet predict'): Promi
     }
     if (device !== 'cpu') model.to(device);
     const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0] });
-    const bar = progressBar('predict', loader.samplesInEpoch(0), o.progress !== false && process.stderr.isTTY === true);
-    const t0 = performance.now();
+    const bar = progressBar('predict', loader.samplesInEpoch(0), showBar);
+    const base = String(o.results).replace(/\.json$/, '');
+    if (opened.images) {
+      let r: Awaited<ReturnType<typeof classifyImages>>;
+      try {
+        r = await classifyImages(model, opened.images, loader, { device, base, modelPath: o.model, input: o.input, onBatch: (done) => bar.update(done, rate(done)), log: say });
+      } finally {
+        bar.stop();
+      }
+      console.log(`${r.count} images${r.skipped ? `, ${r.skipped} unreadable skipped` : ''} (${(r.count / ((performance.now() - t0) / 1000)).toFixed(0)} img/s); wrote ${base}.json`);
+      return 0;
+    }
     let r: Awaited<ReturnType<typeof predictAll>>;
     try {
-      r = await predictAll(model, loader, device, (done) => bar.update(done, { rate: done / ((performance.now() - t0) / 1000), loss: '-' }));
+      r = await predictAll(model, loader, device, (done) => bar.update(done, rate(done)));
     } finally {
       bar.stop();
     }
@@ -146,7 +173,6 @@ export async function predictMain(argv: string[], name = 'denet predict'): Promi
       per_class: model.classNames.map((c, i) => ({ class: c, count: m.perClassCount[i]!, error: Number.isNaN(m.perClassError[i]!) ? null : m.perClassError[i]! })),
       confusion_matrix: Array.from({ length: C }, (_, i) => Array.from(m.confusion.subarray(i * C, (i + 1) * C))),
     };
-    const base = String(o.results).replace(/\.json$/, '');
     writeFileAtomic(`${base}.json`, JSON.stringify(report, null, 2) + '\n');
     writeFileAtomic(`${base}_confusion.png`, await confusionMatrixPng(m.confusion, model.classNames, { title: `${model.classNames.length}-class confusion (${m.count} images)` }));
     const secs = (performance.now() - t0) / 1000;

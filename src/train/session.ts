@@ -66,6 +66,9 @@ export async function probeInputShape(opened: OpenedDataset, channels?: number):
 }
 
 function checkClasses(model: Model, train: Dataset, test?: Dataset): void {
+  for (const [what, ds] of [['--train', train], ['--test', test]] as const) {
+    if (ds?.unlabelled) throw new UserError(`${what} ${ds.source}: has no annotations (an image_info file); it can only be predicted (model-predict --predict-mode detect,mscoco)`);
+  }
   const detector = isDetector(model);
   for (const [what, ds] of [['--train', train], ['--test', test]] as const) {
     if (!ds) continue;
