@@ -18,7 +18,7 @@ import { SYNTHETIC_YEAR, writeSyntheticDataset } from '../data/synthetic-writer.
 import { DENET_CPU_SMALL } from '../detect/networks.js';
 import { predictDetections } from '../detect/predict.js';
 import { Model } from '../model/index.js';
-import { parseTrainArgs } from '../train/options.js';
+import { parseTrainArgs } from './train-options.js';
 import { nextRunDir } from '../train/run-folder.js';
 import { runTraining } from '../train/session.js';
 import { UserError } from '../util/errors.js';

@@ -14,6 +14,9 @@ import { Model, TORCHVISION_RESNETS, loadTorchvisionResnet, torchvisionResnetNam
 import { readSafetensors, noGrad } from '../../src/torch/index.js';
 import { cli, pngClassFolders } from '../cli/helpers.js';
 import { needsTorchvision } from '../helpers/pytorch.js';
+import { registerLayers } from '../../src/layers.js';
+
+registerLayers();
 
 const SCRIPT = `
 import json, struct, sys, torch, torchvision
