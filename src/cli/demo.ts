@@ -24,7 +24,7 @@ import { SYNTHETIC_YEAR } from '../data/synthetic-writer.js';
 import { DENET_CPU_SMALL, DENET_CPU_SMALL_CLASSIFIER, DENET_CPU_SMALL_HEAD } from '../detect/networks.js';
 import { predictDetections } from '../detect/predict.js';
 import { Model } from '../model/index.js';
-import { parseTrainArgs } from '../train/options.js';
+import { parseTrainArgs } from './train-options.js';
 import { nextRunDir } from '../train/run-folder.js';
 import { runTraining } from '../train/session.js';
 import { UserError } from '../util/errors.js';
