@@ -9,7 +9,7 @@ import type { ImageFilesDataset } from '../data/image-files.js';
 import type { Loader } from '../data/types.js';
 import type { Model } from '../model/model.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { evalPass } from './eval-pass.js';
+import { evalLoop } from '../data/eval-loop.js';
 
 export interface TopK { class: string; index: number; probability: number }
 
@@ -30,7 +30,7 @@ export interface ClassifyImagesReport {
 export async function classifyImages(model: Model, ds: ImageFilesDataset, loader: Loader, o: { device: string; base: string; modelPath: string; input: string; onBatch?: (done: number) => void; log: (line: string) => void }): Promise<ClassifyImagesReport> {
   const predictions: ImageClassification[] = [];
   const names = model.classNames;
-  const { skipped } = await evalPass(
+  const { skipped } = await evalLoop(
     loader,
     o.device,
     (x) => {

@@ -16,7 +16,7 @@ import { createServer } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import { buildInfo, cuda, distributed } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
-import type { TrainConfig } from './options.js';
+import type { TrainConfig } from './config.js';
 import { runTraining } from './session.js';
 
 /** Maps a --gpus entry to a device: cpu, gpuN / cuda:N / N → cuda:N. */

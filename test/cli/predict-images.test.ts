@@ -16,7 +16,10 @@ import sharp from 'sharp';
 import { writeSyntheticDataset } from '../../src/data/synthetic-writer.js';
 import { Model } from '../../src/model/index.js';
 import { manualSeed, noGrad, tensor } from '../../src/torch/index.js';
+import { registerLayers } from '../../src/layers.js';
 import { cli, ROOT, tmp } from './helpers.js';
+
+registerLayers();
 
 const DESC = ['C.B[8,3,2]', 'BN', 'A', 'C.B[16,3,2]', 'BN', 'A', 'DNC[8,100]', 'DNS[3,4,0.01,0.1,1,1]', 'C.B[32]', 'BN', 'A', 'DND.JB[0.5,1,0.125]'];
 const CLASSES = ['t-shirt', 'trouser', 'dress', 'sandal', 'sneaker', 'bag'];
