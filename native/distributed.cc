@@ -45,8 +45,9 @@ static std::vector<std::shared_ptr<::gloo::transport::Device>> glooDevices(const
 }
 
 /**
- * distInit(host, port, rank, worldSize, timeoutMs, backend): joins the group; blocks until every
- * rank has joined or the timeout passes (then throws). backend: "gloo" or "nccl".
+ * distInit(host, port, rank, worldSize, timeoutMs, backend, hostStore): joins the group; blocks
+ * until every rank has joined or the timeout passes (then throws). backend: "gloo" or "nccl".
+ * hostStore: rank 0 serves the TCPStore (false when a launcher such as torchrun already serves it).
  */
 DENET_FN(distInit) {
   auto host = A(0).As<Napi::String>().Utf8Value();
@@ -54,14 +55,15 @@ DENET_FN(distInit) {
   int world = static_cast<int>(i64(A(3)));
   auto timeout = std::chrono::milliseconds(i64(A(4)));
   auto backend = A(5).As<Napi::String>().Utf8Value();
+  bool hostStore = A(6).As<Napi::Boolean>().Value();
   if (backend != "gloo" && backend != "nccl") throw std::runtime_error("distributed: unknown backend " + backend);
 #ifndef DENET_WITH_NCCL
   if (backend == "nccl") throw std::runtime_error("distributed: this build has no NCCL (a CUDA libtorch with NCCL is needed); use the gloo backend");
 #endif
   c10d::TCPStoreOptions so;
   so.port = static_cast<uint16_t>(i64(A(1)));
-  so.isServer = rank == 0;
-  so.numWorkers = world;
+  so.isServer = hostStore && rank == 0;
+  if (so.isServer) so.numWorkers = world;
   so.timeout = timeout;
   auto store = c10::make_intrusive<c10d::TCPStore>(host, so);
 #ifdef DENET_WITH_NCCL

@@ -18,6 +18,11 @@ export interface InitOptions {
   timeoutMs?: number;
   /** Default gloo. */
   backend?: Backend;
+  /**
+   * Whether rank 0 serves the TCPStore (default true). False when the launcher serves it, as
+   * torchrun's agent does (it sets TORCHELASTIC_USE_AGENT_STORE=True for its workers).
+   */
+  hostStore?: boolean;
 }
 
 /** A collective or the rendezvous failed: a peer died, the network failed, or the timeout passed. */
@@ -54,7 +59,7 @@ export function init(o: InitOptions): void {
   const host = o.host ?? '127.0.0.1';
   current = { rank: o.rank, worldSize: o.worldSize, timeoutMs };
   try {
-    native.distInit(host, o.port, o.rank, o.worldSize, timeoutMs, o.backend ?? 'gloo');
+    native.distInit(host, o.port, o.rank, o.worldSize, timeoutMs, o.backend ?? 'gloo', o.hostStore ?? true);
   } catch (e) {
     const msg = String((e as Error)?.message);
     if (/no NCCL|unknown backend|needs Gloo/.test(msg)) throw e;

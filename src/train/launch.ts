@@ -136,7 +136,9 @@ export async function runRank(c: TrainConfig, argv: string[], env: NodeJS.Proces
     env.TORCH_NCCL_BLOCKING_WAIT ??= '1';
     env.NCCL_BLOCKING_WAIT ??= '1';
   }
-  distributed.init({ host: env.MASTER_ADDR ?? '127.0.0.1', port, rank, worldSize, timeoutMs: c.distTimeout * 1000, backend });
+  // torchrun's agent already serves the store at MASTER_ADDR:MASTER_PORT and says so.
+  const hostStore = env.TORCHELASTIC_USE_AGENT_STORE !== 'True';
+  distributed.init({ host: env.MASTER_ADDR ?? '127.0.0.1', port, rank, worldSize, timeoutMs: c.distTimeout * 1000, backend, hostStore });
   try {
     await runTraining(c, { argv, dist: { rank, worldSize, device }, log: rank === 0 ? undefined : () => {} });
     distributed.barrier();
