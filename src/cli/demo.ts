@@ -7,11 +7,11 @@
  *
  *   denet demo                 # about 15 minutes on 2 cores
  *   denet demo --quick         # under a minute (a smoke test; low AP)
- *   denet demo --out DIR       # everything under DIR (default: the first free runs/demo-N)
+ *   denet demo --output DIR       # everything under DIR (default: the first free runs/demo-N)
  */
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { createLoader } from '../data/loader.js';
 import { openDataset } from '../data/open.js';
 import { SYNTHETIC_YEAR, writeSyntheticDataset } from '../data/synthetic-writer.js';
@@ -21,9 +21,9 @@ import { Model } from '../model/index.js';
 import { parseTrainArgs } from './train-options.js';
 import { nextRunDir } from '../train/run-folder.js';
 import { runTraining } from '../train/session.js';
-import { UserError } from '../util/errors.js';
 import { main as info } from './info.js';
-import { parseProgram } from './run.js';
+import { flag, nonNegativeInt, option, positiveInt } from '../util/options.js';
+import { buildProgram, parseOptions } from './options.js';
 
 /**
  * The demo's settings: dataset sizes, image size, the network's input size (`scale`: the images
@@ -39,23 +39,26 @@ export const DEMO_PLANS = {
   quick: { train: 1600, test: 100, size: 128, scale: 192, epochs: 2, batch: 8, rate: 0.002, annealEpochs: [], ema: 0.999, emaRamp: 100 },
 } as const;
 
+export const DEMO_OPTIONS = {
+  quick: flag('quick', 'a version of under a minute (smoke test; low AP)'),
+  output: option({ flag: 'output', value: '<dir>', aliases: ['out'], help: 'output folder (default: the first free runs/demo-N)' }),
+  seed: option({ flag: 'seed', value: '<n>', help: 'seed of the dataset and the training', parse: nonNegativeInt('seed'), default: 1 }),
+  threads: option({ flag: 'threads', value: '<n>', help: 'libtorch threads (default: DENET_THREADS, else all cores)', parse: positiveInt('threads') }),
+  verbose: flag('verbose', 'stack traces on errors'),
+};
+
+export function demoProgram(): Command {
+  return buildProgram('denet demo', 'engine facts, then a small DeNet trained on a generated detection set and evaluated with the COCO metrics', DEMO_OPTIONS);
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const cmd = new Command('denet demo')
-    .description('engine facts, then a small DeNet trained on a generated detection set and evaluated with the COCO metrics')
-    .option('--quick', 'a version of under a minute (smoke test; low AP)')
-    .option('--out <dir>', 'output folder (default: the first free runs/demo-N)')
-    .option('--seed <n>', 'seed of the dataset and the training', '1')
-    .option('--threads <n>', 'libtorch threads (default: DENET_THREADS, else all cores)')
-    .option('--verbose', 'stack traces on errors');
-  if (!parseProgram(cmd, argv)) return 0;
-  const o = cmd.opts<{ quick?: boolean; out?: string; seed: string; threads?: string }>();
-  if (!/^\d+$/.test(o.seed)) throw new UserError(`Expected a non-negative integer for --seed but received "${o.seed}"`);
+  const o = parseOptions(demoProgram(), DEMO_OPTIONS, argv);
+  if (!o) return 0;
   const plan = o.quick ? DEMO_PLANS.quick : DEMO_PLANS.full;
-  const out = o.out ?? nextRunDir('runs', 'demo');
+  const out = o.output ?? nextRunDir('runs', 'demo');
   // All cores: on an idle 2-core machine two libtorch threads trained the previous demo network at 225 img/s
   // against 165 with one (loader included). Other busy processes make OpenMP threads wait, though.
-  const threads = o.threads ?? process.env.DENET_THREADS ?? String(cpus().length);
-  if (!/^[1-9]\d*$/.test(threads)) throw new UserError(`Expected a positive integer for --threads but received "${threads}"`);
+  const threads = String(o.threads ?? positiveInt('threads')(process.env.DENET_THREADS ?? String(cpus().length)));
   const t0 = performance.now();
   const elapsed = () => `${((performance.now() - t0) / 60_000).toFixed(1)} min`;
 
@@ -64,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
   // ---- data -------------------------------------------------------------------------------------
   const data = join(out, 'data');
   console.log(`\nDemo${o.quick ? ' (quick)' : ''}: writing ${plan.train} training and ${plan.test} held-out ${plan.size}×${plan.size} images (seed ${o.seed}) to ${data}`);
-  const ds = await writeSyntheticDataset(data, { seed: Number(o.seed), counts: { train: plan.train, val: 0, test: plan.test }, size: plan.size });
+  const ds = await writeSyntheticDataset(data, { seed: o.seed, counts: { train: plan.train, val: 0, test: plan.test }, size: plan.size });
   console.log(`  ${ds.objects} objects of ${ds.classNames.length} classes (${ds.classNames.join(', ')}; ${ds.source})`);
 
   // ---- training: the model-train code path --------------------------------------------------------
@@ -76,7 +79,7 @@ export async function main(argv: string[]): Promise<number> {
     '--test', coco, '--test-extension', `mscoco,${SYNTHETIC_YEAR}-test,scale=${plan.scale},cache`,
     '--solver', 'adam', '--learn-rate', String(plan.rate), '--learn-decay', '0.0001',
     ...(plan.annealEpochs.length ? ['--learn-anneal', '0.1', '--learn-anneal-epochs', ...plan.annealEpochs.map(String)] : []),
-    '--epochs', String(plan.epochs), '--batch-size', String(plan.batch), '--ema', String(plan.ema), '--ema-ramp', String(plan.emaRamp), '--seed', o.seed, '--thread-num', '2',
+    '--epochs', String(plan.epochs), '--batch-size', String(plan.batch), '--ema', String(plan.ema), '--ema-ramp', String(plan.emaRamp), '--seed', String(o.seed), '--thread-num', '2',
     '--output-prefix', trainDir, '--threads', threads, '--channels-last',
   ];
   console.log(`\nTraining DeNet (DENET_CPU_SMALL, src/detect/networks.ts) for ${plan.epochs} epochs at ${plan.scale}×${plan.scale} input — the same as:\n  model-train ${flags.map((f) => (/[[\] ]/.test(f) ? `'${f}'` : f)).join(' ')}\n`);
