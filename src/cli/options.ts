@@ -14,7 +14,7 @@ function addOption(program: Command, spec: OptionSpec): void {
   const aliases = spec.aliases?.length ? ` (also ${spec.aliases.map((a) => `--${a}`).join(', ')})` : '';
   const o = new Option(`--${spec.flag}${spec.value ? ` ${spec.value}` : ''}`, spec.help + (spec.required ? ' (required)' : '') + aliases);
   if (spec.parse) o.argParser((text: string, previous: unknown) => spec.parse!(text, previous));
-  if (spec.default !== undefined && !spec.flag.startsWith('no-')) o.default(spec.default);
+  if (spec.default !== undefined && spec.value) o.default(spec.default);
   program.addOption(o);
 }
 
