@@ -24,20 +24,6 @@ export async function runCli(main: (argv: string[]) => Promise<number | void>, a
   }
 }
 
-/** The original tool's spellings, accepted by programs that have the long flag: `--ext=npy` means `--extension=npy`. */
-const ALIASES: Record<string, string> = { '--ext': '--extension' };
-
-/** argv with each alias (`--ext X`, `--ext=X`) replaced by its long flag, for flags the program has. */
-export function withAliases(program: Command, argv: string[]): string[] {
-  const flags = new Set(program.options.map((o) => o.long));
-  return argv.map((a) => {
-    const eq = a.indexOf('=');
-    const name = eq < 0 ? a : a.slice(0, eq);
-    const long = ALIASES[name];
-    return long && flags.has(long) && !flags.has(name) ? long + a.slice(name.length) : a;
-  });
-}
-
 /**
  * Parses argv with a commander program (set here to throw instead of exiting, help on stdout,
  * nothing on stderr): returns false when --help was shown (the caller exits 0), true otherwise;
@@ -46,7 +32,7 @@ export function withAliases(program: Command, argv: string[]): string[] {
 export function parseProgram(program: Command, argv: string[]): boolean {
   program.exitOverride().configureOutput({ writeOut: (t) => process.stdout.write(t), writeErr: () => {} });
   try {
-    program.parse(withAliases(program, argv), { from: 'user' });
+    program.parse(argv, { from: 'user' });
     return true;
   } catch (e) {
     if (e instanceof CommanderError) {
