@@ -38,7 +38,7 @@ function worker(steps: number): void {
   const n = model.namedParameters().reduce((a, p) => a + p.tensor.numel, 0);
   model.dispose();
   const rank = Number(process.env.RANK), world = Number(process.env.WORLD_SIZE);
-  distributed.init({ host: '127.0.0.1', port: Number(process.env.MASTER_PORT), rank, worldSize: world, timeoutMs: 120_000 });
+  distributed.init({ host: '127.0.0.1', port: Number(process.env.MASTER_PORT), rank, worldSize: world, timeoutMs: 600_000 }); // start-up can be slow on a shared machine
   const flat = zeros([n]);
   const times: number[] = [];
   for (let i = 0; i < steps + 3; i++) {
