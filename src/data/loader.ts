@@ -20,7 +20,7 @@ import { defaultImageOptions, type ImageOptions } from './extension-spec.js';
 import { buildTargets, scaleTransform } from './geometry.js';
 import { NO_PHOTO, randomPhoto, type PhotoParams } from './photo.js';
 import { RamCache } from './ram-cache.js';
-import { Rng } from './rng.js';
+import { Rng } from '../util/rng.js';
 import { TensorBuffers } from './to-tensor.js';
 import type { ArrayBatch, Batch, Dataset, DetectionTargets, Epoch, EpochStats, ImageArray, Loader, SampleMeta } from './types.js';
 

@@ -2,7 +2,7 @@
  * Photometric augmentation (`augment_photo`) and the conversion of decoded HWC uint8 pixels to
  * the network's CHW float32 layout, fused into one pass.
  */
-import type { Rng } from './rng.js';
+import type { Rng } from '../util/rng.js';
 
 /** Random photometric parameters: additive brightness, contrast and saturation multipliers. */
 export interface PhotoParams {

@@ -18,7 +18,7 @@ import { cat, tensor, type Tensor } from '../torch/index.js';
 import { registerLayer } from '../desc/registry.js';
 import { Layer, type BuildContext, type ForwardContext, type LayerToken, type Shape } from '../nn/layer.js';
 import { Conv2d } from '../nn/primitives.js';
-import { headLayout, type HeadLayout } from './head-layout.js';
+import { headLayout, type HeadLayout } from '../runtime/head-layout.js';
 import { boundedIouBoxLoss, deltaBoxLoss, softCrossEntropy, weightedCrossEntropy } from './losses.js';
 import { SparseLayer } from './sparse-layer.js';
 import { detectionTargets, detectorState } from './state.js';

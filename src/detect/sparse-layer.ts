@@ -8,20 +8,19 @@
  *  - Training: at most (1 − r)·N² search boxes (a random subset when more), every ground-truth box
  *    not flagged `ignore` (unless `.G`), random boxes for the rest. No gradient flows through the
  *    choice of boxes. Random draws come from a generator seeded from libtorch's (so manualSeed
- *    makes training repeatable); inference padding uses a fixed seed, so detection is deterministic.
+ *    makes training repeatable); inference RoIs come from src/runtime/rois.ts (shared with the ONNX runtime).
  *  - `.L`: bilinear sampling (grid-sample) instead of the paper's nearest cell (gather).
  */
 import { noGrad, randint, tensor, type Tensor } from '../torch/index.js';
 import { registerLayer } from '../desc/registry.js';
-import { Rng } from '../data/rng.js';
+import { Rng } from '../util/rng.js';
 import { Layer, type BuildContext, type ForwardContext, type LayerToken, type Shape } from '../nn/layer.js';
 import { CornerLayer } from './corner-layer.js';
-import { searchBoxes, selectCorners, selectCornersTensor, type CornerCandidates } from './corner-search.js';
+import { searchBoxes, selectCorners, type CornerCandidates } from '../runtime/corner-search.js';
+import { inferenceRois, padRandomBoxes } from '../runtime/rois.js';
+import { selectCornersTensor } from './corner-search.js';
 import { sampleRoiFeatures, type SamplingMode } from './sampling.js';
 import { detectionTargets, detectorState, stageClock } from './state.js';
-
-/** Seed of the random padding boxes at inference (fixed: detection is deterministic). */
-const EVAL_SEED = 0x5eed;
 
 export interface SparseArgs {
   grid: number;
@@ -103,11 +102,15 @@ export class SparseLayer extends Layer {
     const logits = (logitsT.device === 'cpu' && logitsT.dtype === 'float32' ? logitsT.contiguous() : logitsT.to({ dtype: 'float32', device: 'cpu' })).data() as Float32Array;
     const sel = { threshold: this.threshold, maxCorners: this.maxCorners, cluster: this.cornerCluster };
     const tensorCands = this.selectMode === 'tensor' ? selectCornersTensor(logitsT, sel) : undefined;
-    const seed = training ? randint(0, 2 ** 31 - 1, [1]).item() : EVAL_SEED;
+    const seed = training ? randint(0, 2 ** 31 - 1, [1]).item() : 0;
     const r = this.rois;
     const out: Float32Array[] = [];
     for (let i = 0; i < b; i++) {
       const l = logits.subarray(i * 4 * h * w, (i + 1) * 4 * h * w);
+      if (!training) {
+        out.push(inferenceRois(l, w, h, { ...sel, count: r, roiCluster: this.roiCluster }, i, tensorCands?.[i]));
+        continue;
+      }
       const cand: CornerCandidates = tensorCands?.[i] ?? selectCorners(l, w, h, sel);
       const found = searchBoxes(l, cand, w, h, { count: r, roiCluster: this.roiCluster });
       const rng = new Rng(seed, i);
@@ -117,23 +120,16 @@ export class SparseLayer extends Layer {
         for (let q = 0; q < 4; q++) boxes[k * 4 + q] = src[j * 4 + q]!;
         k++;
       };
-      if (!training) {
-        for (let j = 0; j < found.count; j++) push(found.boxes, j);
-      } else {
-        const t = targets?.[i];
-        if (t && this.useGroundTruth) {
-          for (let j = 0; j < t.ignore.length && k < r; j++) if (!t.ignore[j]) push(t.boxes, j);
-        }
-        const keep = Math.min(found.count, Math.floor((1 - this.randomFraction) * r), r - k);
-        if (keep < found.count) {
-          const pick = rng.permutation(found.count).subarray(0, keep).sort();
-          for (const j of pick) push(found.boxes, j);
-        } else for (let j = 0; j < found.count; j++) push(found.boxes, j);
+      const t = targets?.[i];
+      if (t && this.useGroundTruth) {
+        for (let j = 0; j < t.ignore.length && k < r; j++) if (!t.ignore[j]) push(t.boxes, j);
       }
-      while (k < r) {
-        const x0 = rng.next(), y0 = rng.next();
-        push([x0, y0, rng.uniform(x0, 1), rng.uniform(y0, 1)], 0);
-      }
+      const keep = Math.min(found.count, Math.floor((1 - this.randomFraction) * r), r - k);
+      if (keep < found.count) {
+        const pick = rng.permutation(found.count).subarray(0, keep).sort();
+        for (const j of pick) push(found.boxes, j);
+      } else for (let j = 0; j < found.count; j++) push(found.boxes, j);
+      padRandomBoxes(boxes, k, rng);
       out.push(boxes);
     }
     return out;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cornerSearch, iouAt, searchBoxes, selectCorners, selectCornersTensor } from '../../src/detect/index.js';
-import { Rng } from '../../src/data/rng.js';
+import { Rng } from '../../src/util/rng.js';
 import { tensor } from '../../src/torch/index.js';
 import { assertClose } from '../helpers/close.js';
 

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createLoader } from '../../src/data/loader.js';
-import { Rng } from '../../src/data/rng.js';
+import { Rng } from '../../src/util/rng.js';
 import type { Dataset, ImageArray, SampleRecord } from '../../src/data/types.js';
 import { cocoResults, detectionGroundTruth, evaluateDetector } from '../../src/detect/evaluate.js';
 import { Model } from '../../src/model/index.js';
