@@ -10,6 +10,7 @@ const commands: Record<string, { about: string; load: () => Promise<{ main: Main
   predict: { about: 'classify a dataset with a trained model and evaluate it (model-predict flags)', load: () => import('./predict.js') },
   info: { about: 'versions, libtorch build, devices, threads, allocator', load: () => import('./info.js') },
   demo: { about: 'the main job: a short demo run', load: () => import('./demo.js') },
+  export: { about: 'write a trained model as ONNX (for onnxruntime in Node and browsers)', load: () => import('./export.js') },
   eval: { about: 'COCO and VOC detection metrics from result files', load: () => import('./eval.js') },
   'make-dataset': { about: 'write a generated detection dataset (COCO + VOC layouts)', load: () => import('./make-dataset.js') },
   summary: { about: 'per-layer output shape, parameters and FLOPs of a model', load: () => import('./summary.js') },
