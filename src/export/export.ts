@@ -55,11 +55,11 @@ export function exportOnnx(model: Model, o: ExportOptions = {}): { bytes: Uint8A
   const head = layers.at(-1) instanceof HeadLayer ? (layers.at(-1) as HeadLayer) : undefined;
   const sparse = layers.find((l): l is SparseLayer => l instanceof SparseLayer);
   const [c, h, w] = model.inputShape;
-  g.inputs.push(valueInfo('images', [B, c, h, w]));
+  g.inputs.push(valueInfo(g.fresh('images'), [B, c, h, w]));
   const s: EmitState = { g, marks: new Map(), activation: model.env.activation };
   if (sparse) {
-    s.rois = 'rois';
-    g.inputs.push(valueInfo('rois', [B, sparse.rois, 4]));
+    s.rois = g.fresh('rois');
+    g.inputs.push(valueInfo(s.rois, [B, sparse.rois, 4]));
   }
   let x = 'images';
   noGrad(() => {
@@ -78,12 +78,12 @@ export function exportOnnx(model: Model, o: ExportOptions = {}): { bytes: Uint8A
     for (const [name, t] of Object.entries(s.headOutputs!)) g.outputs.push(valueInfo(g.rename(t, name), [B, sparse.rois, sizes[name]!]));
   } else if (out[1] === 1 && out[2] === 1 && x !== 'images') {
     kind = layers.at(-1)?.token.type === 'R' ? 'classifier' : 'network';
-    let y = g.op('Flatten', [x], { axis: 1 }, 'output');
-    if (o.softmax) y = g.op('Softmax', [y], { axis: 1 }, 'output');
+    let y = g.op('Flatten', [x], { axis: 1 }, 'flatten');
+    if (o.softmax) y = g.op('Softmax', [y], { axis: 1 }, 'softmax');
     g.outputs.push(valueInfo(g.rename(y, kind === 'classifier' ? 'scores' : 'output'), [B, out[0]]));
   } else {
     kind = 'network';
-    if (x === 'images') x = g.op('Identity', [x], {}, 'output');
+    if (x === 'images') x = g.op('Identity', [x], {}, 'identity');
     g.outputs.push(valueInfo(g.rename(x, 'output'), [B, ...out]));
   }
 

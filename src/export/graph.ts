@@ -115,6 +115,7 @@ export class GraphBuilder {
 
   /** Renames a node output to `name` (for graph outputs with fixed names). */
   rename(from: string, to: string): string {
+    if (this.#names.has(to)) throw new Error(`graph name ${to} is taken`);
     this.#names.add(to);
     for (const n of this.nodes) {
       n.output = n.output.map((o) => (o === from ? to : o));

@@ -4,6 +4,8 @@
  * `maxDetections` per image. Pure typed-array code: the libtorch path (src/detect/detect.ts) and
  * the ONNX runtime both use it.
  */
+import { toOriginalBox } from '../data/geometry.js';
+import type { SampleTransform } from '../data/types.js';
 import { clipBoxes, decodeDeltaInto } from './boxes.js';
 import { bucketIou, type HeadLayout } from './head-layout.js';
 import { allPairsNms, greedyNms, softNms, type NmsMethod } from './nms.js';
@@ -108,4 +110,47 @@ export function decodeDetections(p: HeadProbabilities, layout: HeadLayout, o: De
     out.push(dets.length > maxDet ? dets.slice(0, maxDet) : dets);
   }
   return out;
+}
+
+/** One detection in original image pixels. */
+export interface PixelDetection {
+  /** `(x0, y0, x1, y1)` in pixels of the original image, clipped to it. */
+  box: [x0: number, y0: number, x1: number, y1: number];
+  cls: number;
+  score: number;
+}
+
+/** The original-pixel geometry of an image: its size and the map to the network input. */
+export interface ImageGeometry {
+  originalWidth: number;
+  originalHeight: number;
+  transform: SampleTransform;
+}
+
+const clamp = (v: number, hi: number) => (v < 0 ? 0 : v > hi ? hi : v);
+
+/** Detections (normalised to the network input) in the image's own pixels, clipped; boxes empty after clipping are dropped. */
+export function toPixelDetections(dets: Detection[], g: ImageGeometry): PixelDetection[] {
+  const W = g.originalWidth, H = g.originalHeight;
+  return dets.map((d) => {
+    const b = toOriginalBox(d.box, g.transform);
+    return { box: [clamp(b[0], W), clamp(b[1], H), clamp(b[2], W), clamp(b[3], H)] as PixelDetection['box'], cls: d.cls, score: d.score };
+  }).filter((d) => d.box[2] > d.box[0] && d.box[3] > d.box[1]);
+}
+
+/** A detection as a COCO results.json entry. */
+export interface CocoDetection {
+  image_id: number;
+  category_id: number;
+  /** `[x, y, width, height]` in pixels. */
+  bbox: [number, number, number, number];
+  score: number;
+}
+
+/** COCO results entries for one image's pixel detections; category ids default to class index + 1. */
+export function cocoDetections(dets: PixelDetection[], imageId: number, categoryIds?: readonly number[]): CocoDetection[] {
+  return dets.map((d) => {
+    const [x0, y0, x1, y1] = d.box;
+    return { image_id: imageId, category_id: categoryIds ? categoryIds[d.cls]! : d.cls + 1, bbox: [x0, y0, x1 - x0, y1 - y0], score: d.score };
+  });
 }

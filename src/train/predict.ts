@@ -7,7 +7,8 @@ import { Command } from 'commander';
 import { confusionMatrixPng } from '../eval/confusion-png.js';
 import { classificationMetrics } from '../eval/classification.js';
 import { createLoader } from '../data/loader.js';
-import { openDataset } from '../data/open.js';
+import { openDataset, type OpenedDataset } from '../data/open.js';
+import type { Loader } from '../data/types.js';
 import { Model } from '../model/index.js';
 import { setNumThreads } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
@@ -40,7 +41,8 @@ function fraction(flag: string) {
 export function predictProgram(name: string): Command {
   return new Command(name)
     .description('classify (or detect) a dataset with a trained model; evaluates when labels exist')
-    .option('--model <file>', 'trained model (.safetensors)')
+    .option('--model <file>', 'trained model (.safetensors; .onnx from denet export with --engine onnx)')
+    .option('--engine <name>', 'libtorch, or onnx: run a model exported by denet export on onnxruntime (detection)', 'libtorch')
     .option('--input <path>', 'data to predict (see --extension)')
     .option('--extension <spec>', 'data format: png|jpg|… (class folders), npy, imagenet,…, mscoco,…, voc,…', 'png')
     .option('--batch-size <n>', 'images per batch', positiveInt('--batch-size'), 64)
@@ -61,6 +63,50 @@ export function predictProgram(name: string): Command {
     .option('--no-progress', 'no progress bar')
     .option('--verbose', 'stack traces on errors', false)
     .allowExcessArguments(false);
+}
+
+/** Detection through predictDetections with a progress bar, and the closing line. */
+async function detectAndReport(model: Parameters<typeof predictDetections>[0], opened: OpenedDataset, loader: Loader, o: Record<string, any>, modes: string[], device?: string): Promise<void> {
+  const bar = progressBar('detect', loader.samplesInEpoch(0), o.progress !== false && process.stderr.isTTY === true);
+  const t0 = performance.now();
+  try {
+    const r = await predictDetections(model, opened, loader, {
+      results: o.results, modes: new Set(modes), device, drawThreshold: o.drawThreshold, maxPictures: o.maxPictures,
+      detect: { scoreThreshold: o.scoreThreshold, nmsIoU: o.nmsIou, maxDetections: o.maxDetections, nms: o.nms, softSigma: o.softSigma, fitness: o.fitness !== false },
+      onBatch: (done) => bar.update(done, { rate: done / ((performance.now() - t0) / 1000), loss: '-' }),
+      log: (line) => { bar.stop(); console.log(line); },
+    });
+    console.log(`${r.images} images, ${r.detections} detections (${(r.images / ((performance.now() - t0) / 1000)).toFixed(1)} img/s)${r.files.length ? `; wrote ${r.files.length} file(s) into ${o.results}` : ''}`);
+  } finally {
+    bar.stop();
+  }
+}
+
+/**
+ * `--engine onnx`: an exported detector on onnxruntime-node (the runtime's OnnxModel), over the
+ * same data loader and outputs as the libtorch path. A graph exported with a fixed batch size
+ * sets the batch size.
+ */
+async function predictOnnx(o: Record<string, any>, modes: string[]): Promise<number> {
+  const { loadModel } = await import('../runtime/index.js');
+  const threads = o.threads ?? defaultThreads();
+  const model = await loadModel(o.model, { intraOpNumThreads: threads, interOpNumThreads: 1 });
+  try {
+    if (model.info.kind !== 'detector') throw new UserError(`--engine onnx: ${o.model} is a ${model.info.kind}; model-predict runs exported detectors (classify with the denet/runtime API)`);
+    if (!modes.length || modes.includes('classify')) throw new UserError(`--predict-mode ${modes.join(',')}: the model is a DeNet detector; use --predict-mode detect[,mscoco][,voc][,image]`);
+    const opened = openDataset(o.input, o.extension);
+    const { dataset, spec } = opened;
+    if (dataset.kind === 'detection') {
+      const shape = await probeInputShape(opened, model.inputShape[0]);
+      if (shape.join() !== model.inputShape.join()) throw new UserError(`${dataset.source}: images are ${shape.join('×')} (C×H×W) but the model expects ${model.inputShape.join('×')}; use --extension …,scale=…,crop=… to resize`);
+    }
+    const batchSize = model.info.batch === 'dynamic' ? o.batchSize : model.info.batch;
+    const loader = createLoader(dataset, { batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0] });
+    await detectAndReport(model, opened, loader, o, modes);
+    return 0;
+  } finally {
+    await model.release();
+  }
 }
 
 export interface ClassifyReport {
@@ -87,6 +133,8 @@ export async function predictMain(argv: string[], name = 'denet predict'): Promi
   if (detecting && modes.includes('classify')) throw new UserError(`--predict-mode ${modes.join(',')}: classify and detection modes do not mix`);
   if (!['greedy', 'soft', 'all-pairs'].includes(o.nms)) throw new UserError(`unknown --nms "${o.nms}" (expected greedy, soft, all-pairs)`);
 
+  if (!['libtorch', 'onnx'].includes(o.engine)) throw new UserError(`unknown --engine "${o.engine}" (expected libtorch, onnx)`);
+  if (o.engine === 'onnx') return predictOnnx(o, modes);
   setNumThreads(o.threads ?? defaultThreads());
   const device = resolveDevice(o.device);
   const model = Model.load(o.model);
@@ -103,19 +151,7 @@ export async function predictMain(argv: string[], name = 'denet predict'): Promi
       }
       if (device !== 'cpu') model.to(device);
       const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0] });
-      const bar = progressBar('detect', loader.samplesInEpoch(0), o.progress !== false && process.stderr.isTTY === true);
-      const t0 = performance.now();
-      try {
-        const r = await predictDetections(model, opened, loader, {
-          results: o.results, modes: new Set(modes), device, drawThreshold: o.drawThreshold, maxPictures: o.maxPictures,
-          detect: { scoreThreshold: o.scoreThreshold, nmsIoU: o.nmsIou, maxDetections: o.maxDetections, nms: o.nms, softSigma: o.softSigma, fitness: o.fitness !== false },
-          onBatch: (done) => bar.update(done, { rate: done / ((performance.now() - t0) / 1000), loss: '-' }),
-          log: (line) => { bar.stop(); console.log(line); },
-        });
-        console.log(`${r.images} images, ${r.detections} detections (${(r.images / ((performance.now() - t0) / 1000)).toFixed(1)} img/s)${r.files.length ? `; wrote ${r.files.length} file(s) into ${o.results}` : ''}`);
-      } finally {
-        bar.stop();
-      }
+      await detectAndReport(model, opened, loader, o, modes, device);
       return 0;
     }
     if (dataset.kind !== 'classification') throw new UserError(`${dataset.source}: classify needs a classification dataset`);
