@@ -17,8 +17,9 @@ import { chwJob, decodeImage, decodeRaw, decodeWhole, imageHeader, oneThreadPerD
 import { DecodeGate } from './decode-gate.js';
 import { distort, distortActive, type DistortSpec } from './distort.js';
 import { defaultImageOptions, type ImageOptions } from './extension-spec.js';
-import { buildTargets, scaleTransform } from './geometry.js';
-import { NO_PHOTO, randomPhoto, type PhotoParams } from './photo.js';
+import { buildTargets } from './geometry.js';
+import { scaleTransform } from '../runtime/geometry.js';
+import { NO_PHOTO, randomPhoto, type PhotoParams } from '../runtime/photo.js';
 import { RamCache } from './ram-cache.js';
 import { Rng } from '../util/rng.js';
 import { TensorBuffers } from './to-tensor.js';

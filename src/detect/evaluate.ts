@@ -24,7 +24,7 @@ import { readFileSync } from 'node:fs';
 import type { Box, Dataset, Loader, SampleMeta, SampleRecord } from '../data/types.js';
 import { evaluateCocoJson, type CocoReport, type CocoResult } from '../eval/coco/index.js';
 import type { Model } from '../model/model.js';
-import { evalPass } from '../train/eval-pass.js';
+import { evalLoop } from '../data/eval-loop.js';
 import { UserError } from '../util/errors.js';
 import { disposeBatch } from '../data/to-tensor.js';
 import { decodeDetections, detectorHead, headProbabilities, type Detection, type DetectOptions } from './detect.js';
@@ -131,7 +131,7 @@ export async function runDetector(model: Model | ExternalDetector, loader: Loade
   }
   const head = detectorHead(model);
   if (!head) throw new UserError(`the model is not a DeNet detector: its last layer must be DND (description: ${model.description()})`);
-  const { losses } = await evalPass(
+  const { losses } = await evalLoop(
     loader,
     o.device ?? 'cpu',
     (x, batch) => {

@@ -4,8 +4,7 @@
  * `maxDetections` per image. Pure typed-array code: the libtorch path (src/detect/detect.ts) and
  * the ONNX runtime both use it.
  */
-import { toOriginalBox } from '../data/geometry.js';
-import type { SampleTransform } from '../data/types.js';
+import { toOriginalBox, type SampleTransform } from './geometry.js';
 import { clipBoxes, decodeDeltaInto } from './boxes.js';
 import { bucketIou, type HeadLayout } from './head-layout.js';
 import { allPairsNms, greedyNms, softNms, type NmsMethod } from './nms.js';

@@ -3,13 +3,14 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { registerLayer } from '../../src/desc/registry.js';
+import { registerLayerTypes } from '../../src/desc/registry.js';
 import { exportOnnx } from '../../src/export/export.js';
 import { Model } from '../../src/model/index.js';
-import { Layer, type Shape } from '../../src/nn/layer.js';
+import { Layer, defineLayer, type Shape } from '../../src/nn/layer.js';
 import type { Tensor } from '../../src/torch/index.js';
 import { UserError } from '../../src/util/errors.js';
 import { cli, tmp } from '../cli/helpers.js';
+import './helpers.js'; // registers the layer types
 
 const dir = tmp('export-errors');
 const modelFile = join(dir, 'net.safetensors');
@@ -79,7 +80,7 @@ test('a layer type with no export fails with one line naming the token', () => {
       return x.mul(2);
     }
   }
-  registerLayer({ type: 'TWICE', about: 'doubles (test only)', args: [], tags: {}, example: 'TWICE', build: (t, _a, ctx) => new Twice(t, ctx) });
+  registerLayerTypes([defineLayer({ type: 'TWICE', about: 'doubles (test only)', args: [], tags: {}, example: 'TWICE', build: (t, _a, ctx) => new Twice(t, ctx) })]);
   const m = Model.create('C[4,3] A TWICE R', { inputShape: [3, 8, 8], classNames: ['a', 'b'] });
   try {
     assert.throws(() => exportOnnx(m), (e: Error) => e instanceof UserError && e.message === 'token 2 "TWICE": the layer type TWICE cannot be exported to ONNX');

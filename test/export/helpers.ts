@@ -1,6 +1,9 @@
 /** Helpers for the ONNX export tests. */
+import { registerLayers } from '../../src/layers.js';
 import { Model } from '../../src/model/index.js';
 import { noGrad, type Tensor } from '../../src/torch/index.js';
+
+registerLayers();
 
 /**
  * Gives every batch norm of `m` non-trivial statistics and affine parameters (fresh models have
