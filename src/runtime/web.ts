@@ -2,7 +2,8 @@
  * `denet/runtime` in browsers: exported models on onnxruntime-web (WASM). Set `ort.env.wasm.wasmPaths`
  * (re-exported as `ortEnv`) to where the page serves onnxruntime-web's .wasm files.
  */
-import * as ort from 'onnxruntime-web';
+// The WASM-only build: the page serves ort-wasm-simd-threaded.wasm and nothing else.
+import * as ort from 'onnxruntime-web/wasm';
 import { OnnxModel, type SessionOptions } from './model.js';
 import { ModelFileError } from './onnx-file.js';
 import type { Pixels } from './preprocess.js';
