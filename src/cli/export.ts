@@ -4,13 +4,14 @@
  *
  *   denet export --model M.safetensors --format onnx --output M.onnx [--batch N|dynamic] [--image-size W H] [--opset K] [--softmax]
  */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { statSync } from 'node:fs';
 import { DEFAULT_OPSET, exportOnnx } from '../export/export.js';
 import { Model, setImageSize } from '../model/index.js';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { parseProgram } from './run.js';
+import { flag, listOf, option, positiveInt } from '../util/options.js';
+import { buildProgram, parseOptions } from './options.js';
 
 const FORMATS = ['onnx'];
 
@@ -20,33 +21,29 @@ function batchArg(v: string): number | 'dynamic' {
   return Number(v);
 }
 
-function opsetArg(v: string): number {
-  if (!/^\d+$/.test(v)) throw new UserError(`Expected a positive integer for --opset but received "${v}"`);
-  return Number(v);
+export const EXPORT_OPTIONS = {
+  model: option({ flag: 'model', value: '<file>', help: 'trained model (.safetensors)', required: true }),
+  format: option({ flag: 'format', value: '<name>', help: `output format: ${FORMATS.join(', ')}`, default: 'onnx' }),
+  output: option({ flag: 'output', value: '<file>', help: 'the .onnx file to write (atomically)', required: true }),
+  batch: option<number | 'dynamic'>({ flag: 'batch', value: '<n|dynamic>', help: 'batch size of the graph, or dynamic', parse: batchArg, default: 1 }),
+  imageSize: option<number[]>({ flag: 'image-size', value: '<W H...>', help: 'export for this input size (as model-modify --image-size)', parse: listOf(positiveInt('image-size')) }),
+  opset: option({ flag: 'opset', value: '<k>', help: 'ONNX opset (11 to 21)', parse: positiveInt('opset'), default: DEFAULT_OPSET }),
+  softmax: flag('softmax', 'classifiers: end in softmax probabilities instead of logits'),
+  verbose: flag('verbose', 'stack traces on errors'),
+};
+
+export function exportProgram(): Command {
+  return buildProgram('denet export', 'write a trained model as an ONNX graph (BatchNorm folded; detectors with the rois input the runtime fills)', EXPORT_OPTIONS);
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = new Command('denet export')
-    .description('write a trained model as an ONNX graph (BatchNorm folded; detectors with the rois input the runtime fills)')
-    .option('--model <file>', 'trained model (.safetensors)')
-    .option('--format <name>', `output format: ${FORMATS.join(', ')}`, 'onnx')
-    .option('--output <file>', 'the .onnx file to write (atomically)')
-    .option('--batch <n|dynamic>', 'batch size of the graph, or dynamic', batchArg, 1)
-    .option('--image-size <W H...>', 'export for this input size (as model-modify --image-size)')
-    .option('--opset <k>', `ONNX opset (default ${DEFAULT_OPSET})`, opsetArg, DEFAULT_OPSET)
-    .option('--softmax', 'classifiers: end in softmax probabilities instead of logits', false)
-    .option('--verbose', 'stack traces on errors', false)
-    .allowExcessArguments(false);
-  if (!parseProgram(program, argv)) return 0;
-  const o = program.opts<{ model?: string; format: string; output?: string; batch: number | 'dynamic'; imageSize?: string[]; opset: number; softmax: boolean }>();
+  const o = parseOptions(exportProgram(), EXPORT_OPTIONS, argv);
+  if (!o) return 0;
   if (!FORMATS.includes(o.format)) throw new UserError(`unknown --format "${o.format}" (expected ${FORMATS.join(', ')})`);
-  if (!o.model) throw new UserError('--model FILE is required');
-  if (!o.output) throw new UserError('--output FILE is required');
   let size: [number, number] | undefined;
   if (o.imageSize) {
-    const v = o.imageSize.map(Number);
-    if (v.length !== 2 || !v.every((n) => Number.isInteger(n) && n >= 1)) throw new UserError(`Expected two positive integers W H for --image-size but received "${o.imageSize.join(' ')}"`);
-    size = [v[0]!, v[1]!];
+    if (o.imageSize.length !== 2) throw new UserError(`Expected two positive integers W H for --image-size but received ${o.imageSize.length}`);
+    size = [o.imageSize[0]!, o.imageSize[1]!];
   }
   if (isDirectory(o.output)) throw new UserError(`cannot write ${o.output}: it is a directory`);
   let model = Model.load(o.model);
