@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { writeNpy } from '../../src/data/npy.js';
 import { readSafetensors } from '../../src/torch/index.js';
-import { readEventFile } from '../../src/train/tensorboard.js';
+import { readEventFile } from '../helpers/tensorboard.js';
 import { cli, pngClassFolders, tmp } from './helpers.js';
 import { registerLayers } from '../../src/layers.js';
 
