@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { UserError } from '../util/errors.js';
 import type { CropPlan } from './crop-plan.js';
-import { writeChw, type ChwWrite, type PhotoParams, type Resample } from './photo.js';
+import { writeChw, type ChwWrite, type PhotoParams, type Resample } from './convert.js';
 import type { SampleRecord, SampleTransform } from './types.js';
 
 /**

@@ -18,7 +18,7 @@ import { DecodeGate } from './decode-gate.js';
 import { distort, distortActive, type DistortSpec } from './distort.js';
 import { defaultImageOptions, type ImageOptions } from './extension-spec.js';
 import { buildTargets, scaleTransform } from './geometry.js';
-import { NO_PHOTO, randomPhoto, type PhotoParams } from './photo.js';
+import { NO_PHOTO, randomPhoto, type PhotoParams } from './convert.js';
 import { RamCache } from './ram-cache.js';
 import { Rng } from './rng.js';
 import { TensorBuffers } from './to-tensor.js';

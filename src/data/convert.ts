@@ -1,6 +1,7 @@
 /**
- * Photometric augmentation (`augment_photo`) and the conversion of decoded HWC uint8 pixels to
- * the network's CHW float32 layout, fused into one pass.
+ * The conversion pass: decoded HWC uint8 pixels to the network's CHW float32 layout, with the
+ * resampling (bilinear, as torch's interpolate) and the photometric augmentation (`augment_photo`)
+ * fused into it. convert-pool.ts runs it on worker threads.
  */
 import type { Rng } from './rng.js';
 
