@@ -251,15 +251,15 @@ const OBJECT_IMAGE_STREAM = 0x0b1ec7;
 
 /**
  * Image `index` of `split` for classifier pretraining: the detection images' background, clutter
- * and colouring around one object of a random class, at the scale of the detection set's objects
+ * and colouring around one object, of class `index` mod the class count (balanced classes), at the scale of the detection set's objects
  * (its long side from MIN_OBJECT_SIDE up to 95% of `size`), placed whole within the image.
  */
 export function generateObjectImage(src: ObjectSource, seed: number, split: number, index: number, size: number): SyntheticObjectImage {
   const rng = new Rng(seed, split, index, OBJECT_IMAGE_STREAM);
   const rgb = textureBackground(size, size, rng);
   distractors(rgb, size, size, rng);
+  const cls = index % src.classNames.length;
   for (;;) {
-    const cls = rng.int(src.classNames.length);
     const mask = src.mask(cls, rng);
     const extent = maskExtent(mask);
     if (!extent) continue;
