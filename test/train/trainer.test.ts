@@ -54,7 +54,7 @@ test('learning-rate schedule: cosine and linear fall every step to the final fra
   close(lin.rate(1), 0.07525);
   close(lin.rate(3, 0.5), 0.1 * (1 - 0.99 * 3.5 / 4));
   assert.throws(() => new LearnSchedule({ rate: 0.1, anneal: 1, kind: 'cosine', final: 2, epochs: 4 }), /Expected a number in \[0, 1\] for --lr-final but received 2/);
-  assert.throws(() => new LearnSchedule({ rate: 0.1, anneal: 1, kind: 'sine' as 'cosine', epochs: 4 }), /--learn-schedule/);
+  assert.throws(() => new LearnSchedule({ rate: 0.1, anneal: 1, kind: 'sine' as 'cosine', epochs: 4 }), /--lr-schedule/);
 });
 
 test('the trainer moves a cosine rate every solver step', async () => {
