@@ -12,7 +12,9 @@ import { Rng } from '../../src/data/rng.js';
 import type { Dataset, ImageArray, SampleRecord } from '../../src/data/types.js';
 import { cocoResults, detectionGroundTruth, evaluateDetector } from '../../src/detect/evaluate.js';
 import { Model } from '../../src/model/index.js';
-import { setNumThreads } from '../../src/torch/index.js';
+import { setNumThreads, tensor } from '../../src/torch/index.js';
+import { SparseLayer, detect } from '../../src/detect/index.js';
+import { assertSameSearch, cornerLogits } from '../helpers/search.js';
 import { LearnSchedule } from '../../src/train/schedule.js';
 import { createSolver } from '../../src/train/solvers/index.js';
 import { Trainer } from '../../src/train/trainer.js';
@@ -70,6 +72,23 @@ test('a tiny DeNet trained for ~20 s reaches held-out AP50 above the bar', async
   assert.ok(r.results.every((d) => d.category_id === 7 || d.category_id === 9), 'dataset category ids');
   assert.ok(r.results.every((d) => d.bbox[0] >= 0 && d.bbox[1] >= 0 && d.bbox[0] + d.bbox[2] <= S + 1e-6 && d.bbox[1] + d.bbox[3] <= S + 1e-6), 'boxes clipped to the original image');
   assert.deepEqual(Object.keys(r.losses).sort(), ['box', 'class', 'corner']);
+
+  // The tensor-op corner search (what CUDA runs) equals the typed-array one on trained corner maps.
+  const dns = model.layers.find((l) => l instanceof SparseLayer) as SparseLayer;
+  const images = tensor(Float32Array.from({ length: 16 * 3 * S * S }, (_, i) => held.pixels!(Math.floor(i / (3 * S * S))).data[i % (3 * S * S)]!), { shape: [16, 3, S, S] });
+  const maps = cornerLogits(model, images);
+  const [, m, n] = dns.inShape;
+  for (const roiCluster of [1, 0.7]) for (const maxCorners of [dns.maxCorners, 12]) {
+    const o = { threshold: dns.threshold, maxCorners, cluster: dns.cornerCluster, count: dns.rois, roiCluster };
+    assert.ok(assertSameSearch(maps, 16, n!, m!, o, `trained ω ${roiCluster} M ${maxCorners}`) > 16);
+  }
+  // …and through the layer: the same detections.
+  dns.searchMode = 'tensor';
+  const viaTensor = detect(model, images);
+  dns.searchMode = 'typed';
+  assert.deepEqual(viaTensor, detect(model, images));
+  assert.ok(viaTensor.flat().length > 16);
+  images.dispose();
   model.dispose();
 });
 
