@@ -44,6 +44,25 @@ DENET_FN(setRngState) {
   gen.set_state(T(0));
   return info.Env().Undefined();
 }
+/**
+ * The default generator of CUDA device `index`, through ATen's context, so this file needs no
+ * CUDA headers and builds against CPU-only libtorch (where the call throws "no CUDA").
+ */
+static at::Generator cudaGenerator(int64_t index) {
+  return at::globalContext().defaultGenerator(c10::Device(c10::DeviceType::CUDA, static_cast<c10::DeviceIndex>(index)));
+}
+/** getCudaRngState(index): that device's generator state (uint8), for exact resume on CUDA. */
+DENET_FN(getCudaRngState) {
+  auto gen = cudaGenerator(i64(A(0)));
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  RET(gen.get_state());
+}
+DENET_FN(setCudaRngState) {
+  auto gen = cudaGenerator(i64(A(0)));
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  gen.set_state(T(1));
+  return info.Env().Undefined();
+}
 DENET_FN(setNumThreads) {
   at::set_num_threads(static_cast<int>(i64(A(0))));
   return info.Env().Undefined();
@@ -93,6 +112,8 @@ void initRuntime(Napi::Env env, Napi::Object exports) {
   DENET_EXPORT(exports, manualSeed);
   DENET_EXPORT(exports, getRngState);
   DENET_EXPORT(exports, setRngState);
+  DENET_EXPORT(exports, getCudaRngState);
+  DENET_EXPORT(exports, setCudaRngState);
   DENET_EXPORT(exports, setNumThreads);
   DENET_EXPORT(exports, getNumThreads);
   DENET_EXPORT(exports, cudaIsAvailable);

@@ -102,7 +102,7 @@ export async function predictMain(argv: string[], name = 'denet predict'): Promi
         if (shape.join() !== model.inputShape.join()) throw new UserError(`${dataset.source}: images are ${shape.join('×')} (C×H×W) but the model expects ${model.inputShape.join('×')}; use --extension …,scale=…,crop=… to resize`);
       }
       if (device !== 'cpu') model.to(device);
-      const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0] });
+      const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0], pinMemory: device !== 'cpu' });
       const bar = progressBar('detect', loader.samplesInEpoch(0), o.progress !== false && process.stderr.isTTY === true);
       const t0 = performance.now();
       try {
@@ -123,7 +123,7 @@ export async function predictMain(argv: string[], name = 'denet predict'): Promi
       throw new UserError(`${dataset.source}: labels out of range: the data has ${dataset.classNames.length} classes but the model has ${model.classNames.length}`);
     }
     if (device !== 'cpu') model.to(device);
-    const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0] });
+    const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0], pinMemory: device !== 'cpu' });
     const bar = progressBar('predict', loader.samplesInEpoch(0), o.progress !== false && process.stderr.isTTY === true);
     const t0 = performance.now();
     let r: Awaited<ReturnType<typeof predictAll>>;

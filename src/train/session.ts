@@ -178,9 +178,10 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
     const trainLoader = createLoader(trainData, {
       batchSize: perDevice, threads: c.threadNum, seed: c.seed + rank, train: true, image: trainSet.spec.options, distort, augmentMirror: c.augmentMirror,
       channels: model.inputShape[0], warn, dropLast: world > 1, cacheBytes: freemem() / 2 / world, // ranks on one machine share its memory
+      pinMemory: device !== 'cpu',
     });
     const testLoader = testSet && rank === 0
-      ? createLoader(testSet.dataset, { batchSize: perDevice, threads: c.threadNum, seed: c.seed, train: false, image: testSet.spec.options, channels: model.inputShape[0], warn })
+      ? createLoader(testSet.dataset, { batchSize: perDevice, threads: c.threadNum, seed: c.seed, train: false, image: testSet.spec.options, channels: model.inputShape[0], warn, pinMemory: device !== 'cpu' })
       : undefined;
 
     // ---- solver, run folder, trainer ----------------------------------------------------------
@@ -214,6 +215,7 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
     ema?.dispose();
     if (ckpt) {
       ckpt.torchRng.dispose();
+      for (const t of ckpt.cudaRng ?? []) t.dispose();
       for (const t of Object.values(ckpt.solver.tensors)) t.dispose();
       for (const t of Object.values(ckpt.ema?.live ?? {})) t.dispose();
     }

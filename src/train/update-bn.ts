@@ -13,7 +13,7 @@ import { createLoader } from '../data/loader.js';
 import { openDataset } from '../data/open.js';
 import { disposeBatch } from '../data/to-tensor.js';
 import { Model } from '../model/index.js';
-import { getRngState, keep, noGrad, scope, setNumThreads, setRngState, zerosLike, type Tensor } from '../torch/index.js';
+import { getRngState, keep, noGrad, scope, setNumThreads, setRngState, toDevice, zerosLike, type Tensor } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import { progressBar } from './progress.js';
 import { defaultThreads, resolveDevice } from './session.js';
@@ -41,7 +41,7 @@ export async function updateBatchNorm(model: Model, loader: ReturnType<typeof cr
       try {
         scope(() =>
           noGrad(() => {
-            const x = device === 'cpu' ? (batch.images as Tensor) : (batch.images as Tensor).to(device);
+            const x = toDevice(batch.images as Tensor, device);
             if (!momentum) {
               const rng = getRngState();
               for (const b of bn) b.tensor.fill_(1);
@@ -102,7 +102,7 @@ export async function updateBnMain(argv: string[], name = 'model-update-bn'): Pr
   try {
     const { dataset, spec } = openDataset(o.train, o.extension);
     if (device !== 'cpu') model.to(device);
-    const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0] });
+    const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0], pinMemory: device !== 'cpu' });
     const total = Math.min(o.batches ?? Infinity, Math.ceil(loader.samplesInEpoch(0) / o.batchSize));
     const bar = progressBar('update-bn', total);
     let r: { batches: number; layers: number };
