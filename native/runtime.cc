@@ -70,6 +70,17 @@ DENET_FN(setNumThreads) {
 DENET_FN(getNumThreads) { return Napi::Number::New(info.Env(), at::get_num_threads()); }
 DENET_FN(cudaIsAvailable) { return Napi::Boolean::New(info.Env(), torch::cuda::is_available()); }
 DENET_FN(cudaDeviceCount) { return Napi::Number::New(info.Env(), static_cast<double>(torch::cuda::device_count())); }
+/** setAllowTF32(matmul, cudnn): TF32 math for float32 on Ampere and later GPUs (libtorch's defaults: off, on). */
+DENET_FN(setAllowTF32) {
+  configureTF32(flag(A(0)), flag(A(1)));
+  return info.Env().Undefined();
+}
+DENET_FN(getAllowTF32) {
+  auto o = Napi::Object::New(info.Env());
+  o.Set("matmul", Napi::Boolean::New(info.Env(), at::globalContext().allowTF32CuBLAS()));
+  o.Set("cudnn", Napi::Boolean::New(info.Env(), at::globalContext().allowTF32CuDNN()));
+  return o;
+}
 DENET_FN(cudaSynchronize) {
   if (torch::cuda::is_available()) torch::cuda::synchronize(given(A(0)) ? i64(A(0)) : -1);
   return info.Env().Undefined();
@@ -119,6 +130,8 @@ void initRuntime(Napi::Env env, Napi::Object exports) {
   DENET_EXPORT(exports, cudaIsAvailable);
   DENET_EXPORT(exports, cudaDeviceCount);
   DENET_EXPORT(exports, cudaSynchronize);
+  DENET_EXPORT(exports, setAllowTF32);
+  DENET_EXPORT(exports, getAllowTF32);
   DENET_EXPORT(exports, memoryStats);
   DENET_EXPORT(exports, mallocTrim);
   DENET_EXPORT(exports, buildInfo);

@@ -8,6 +8,7 @@
  *   denet demo                 # about 15 minutes on 2 cores
  *   denet demo --quick         # under a minute (a smoke test; low AP)
  *   denet demo --out DIR       # everything under DIR (default: the first free runs/demo-N)
+ *   denet demo --device cuda:0 --epochs 2   # on a GPU, fewer epochs (scripts/gpu-check.sh)
  */
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ import { predictDetections } from '../detect/predict.js';
 import { Model } from '../model/index.js';
 import { parseTrainArgs } from '../train/options.js';
 import { nextRunDir } from '../train/run-folder.js';
-import { runTraining } from '../train/session.js';
+import { resolveDevice, runTraining } from '../train/session.js';
 import { UserError } from '../util/errors.js';
 import { main as info } from './info.js';
 import { parseProgram } from './run.js';
@@ -46,11 +47,16 @@ export async function main(argv: string[]): Promise<number> {
     .option('--out <dir>', 'output folder (default: the first free runs/demo-N)')
     .option('--seed <n>', 'seed of the dataset and the training', '1')
     .option('--threads <n>', 'libtorch threads (default: DENET_THREADS, else all cores)')
+    .option('--device <device>', 'cpu or cuda:N (default: GPU=N from the environment, else cpu)')
+    .option('--epochs <n>', 'train this many epochs of the plan (its annealing steps past the end are dropped)')
     .option('--verbose', 'stack traces on errors');
   if (!parseProgram(cmd, argv)) return 0;
-  const o = cmd.opts<{ quick?: boolean; out?: string; seed: string; threads?: string }>();
+  const o = cmd.opts<{ quick?: boolean; out?: string; seed: string; threads?: string; device?: string; epochs?: string }>();
   if (!/^\d+$/.test(o.seed)) throw new UserError(`Expected a non-negative integer for --seed but received "${o.seed}"`);
-  const plan = o.quick ? DEMO_PLANS.quick : DEMO_PLANS.full;
+  if (o.epochs !== undefined && !/^[1-9]\d*$/.test(o.epochs)) throw new UserError(`Expected a positive integer for --epochs but received "${o.epochs}"`);
+  const base = o.quick ? DEMO_PLANS.quick : DEMO_PLANS.full;
+  const epochs = o.epochs ? Number(o.epochs) : base.epochs;
+  const plan = { ...base, epochs, annealEpochs: base.annealEpochs.filter((e) => e < epochs) };
   const out = o.out ?? nextRunDir('runs', 'demo');
   // All cores: on an idle 2-core machine two libtorch threads trained the previous demo network at 225 img/s
   // against 165 with one (loader included). Other busy processes make OpenMP threads wait, though.
@@ -78,6 +84,7 @@ export async function main(argv: string[]): Promise<number> {
     ...(plan.annealEpochs.length ? ['--learn-anneal', '0.1', '--learn-anneal-epochs', ...plan.annealEpochs.map(String)] : []),
     '--epochs', String(plan.epochs), '--batch-size', String(plan.batch), '--ema', String(plan.ema), '--ema-ramp', String(plan.emaRamp), '--seed', o.seed, '--thread-num', '2',
     '--output-prefix', trainDir, '--threads', threads, '--channels-last',
+    ...(o.device ? ['--device', o.device] : []),
   ];
   console.log(`\nTraining DeNet (DENET_CPU_SMALL, src/detect/networks.ts) for ${plan.epochs} epochs at ${plan.scale}×${plan.scale} input — the same as:\n  model-train ${flags.map((f) => (/[[\] ]/.test(f) ? `'${f}'` : f)).join(' ')}\n`);
   const config = parseTrainArgs('denet demo', flags)!;
@@ -87,12 +94,14 @@ export async function main(argv: string[]): Promise<number> {
   const modelPath = join(dir!, 'model.safetensors');
   const model = Model.load(modelPath);
   model.channelsLast = true;
+  const device = resolveDevice(config.device, process.env, () => {});
+  if (device !== 'cpu') model.to(device);
   try {
     const test = openDataset(coco, `mscoco,${SYNTHETIC_YEAR}-test,scale=${plan.scale}`);
-    const loader = createLoader(test.dataset, { batchSize: 32, threads: 2, train: false, image: test.spec.options, channels: 3, warn: () => {} });
+    const loader = createLoader(test.dataset, { batchSize: 32, threads: 2, train: false, image: test.spec.options, channels: 3, warn: () => {}, pinMemory: device !== 'cpu' });
     const results = join(out, 'predict');
     console.log(`\nHeld-out split (${test.dataset.length} images), COCO metrics:`);
-    const r = await predictDetections(model, test, loader, { results, modes: new Set(['mscoco', 'voc', 'image']), detect: {}, drawThreshold: 0.4, maxPictures: 24 });
+    const r = await predictDetections(model, test, loader, { results, modes: new Set(['mscoco', 'voc', 'image']), detect: {}, drawThreshold: 0.4, maxPictures: 24, device });
     const s = r.stats;
     console.log(`\nAP ${s.AP.toFixed(3)}  AP50 ${s.AP50.toFixed(3)}  AP75 ${s.AP75.toFixed(3)}  (${r.images} images, ${r.detections} detections; ${elapsed()} in all)`);
     console.log(`run folder: ${dir} (results.csv, results.png, snapshots, tensorboard/, train.log)`);

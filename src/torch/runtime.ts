@@ -29,6 +29,12 @@ export const cuda = {
   /** The random generator state of CUDA device `index` (a uint8 tensor); throws without CUDA. */
   getRngState: (index = 0): Tensor => Tensor.wrap(native.getCudaRngState(index)),
   setRngState: (index: number, state: Tensor): void => native.setCudaRngState(index, state.handle),
+  /**
+   * TF32 math for float32 matmuls and convolutions on Ampere and later GPUs (faster, ~1e-3
+   * relative error). libtorch's defaults, as PyTorch's: matmul off, cuDNN on.
+   */
+  allowTF32: (): { matmul: boolean; cudnn: boolean } => native.getAllowTF32(),
+  setAllowTF32: (o: { matmul: boolean; cudnn: boolean }): void => native.setAllowTF32(o.matmul, o.cudnn),
   deviceCount: (): number => native.cudaDeviceCount(),
   synchronize: (device?: number): void => native.cudaSynchronize(device ?? null),
 };

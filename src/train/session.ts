@@ -14,7 +14,7 @@ import { checkDetectionClasses } from '../detect/predict.js';
 import { evaluateDetector } from '../detect/evaluate.js';
 import { isDetector } from '../detect/detect.js';
 import { Model, importTorchvisionBackbone } from '../model/index.js';
-import { cuda, manualSeed, setNumThreads } from '../torch/index.js';
+import { cuda, distributed, manualSeed, setNumThreads } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import { readCheckpoint, resolveCheckpoint } from './checkpoint.js';
 import type { TrainConfig } from './options.js';
@@ -192,7 +192,7 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
     if (run) {
       run.writeArgs(s.argv, resolved);
       const segments = splitSegments(model);
-      const line = `${ckpt ? `resuming ${run.dir} at epoch ${ckpt.epoch + 1}` : `training into ${run.dir}`}: ${model.description()} on ${model.inputShape.join('×')} input, ${model.classNames.length} classes, ${trainSet.dataset.length} training images${testSet ? `, ${testSet.dataset.length} test images` : ''}, ${device}${world > 1 ? ` ×${world}` : ''}${segments ? `; split execution in ${segments.length} segments` : ''}`;
+      const line = `${ckpt ? `resuming ${run.dir} at epoch ${ckpt.epoch + 1}` : `training into ${run.dir}`}: ${model.description()} on ${model.inputShape.join('×')} input, ${model.classNames.length} classes, ${trainSet.dataset.length} training images${testSet ? `, ${testSet.dataset.length} test images` : ''}, ${device}${world > 1 ? ` ×${world} (${distributed.backend()})` : ''}${segments ? `; split execution in ${segments.length} segments` : ''}`;
       run.log(line);
       (s.log ?? console.log)(line);
     }
