@@ -17,9 +17,8 @@
  *    where the ground-truth boxes and the random subset join them.
  */
 import { arange, keep, noGrad, randint, tensor, where, type Tensor } from '../torch/index.js';
-import { registerLayer } from '../desc/registry.js';
 import { Rng } from '../data/rng.js';
-import { Layer, type BuildContext, type ForwardContext, type LayerToken, type Shape } from '../nn/layer.js';
+import { Layer, defineLayer, type BuildContext, type ForwardContext, type LayerToken, type Shape } from '../nn/layer.js';
 import { CornerLayer } from './corner-layer.js';
 import { DEFAULT_MAX_CORNERS, searchBoxes, selectCorners, type SearchedBoxes } from './corner-search.js';
 import { cornerSearchTensor } from './corner-search-tensor.js';
@@ -246,7 +245,7 @@ function concat(parts: Float32Array[]): Float32Array {
   return out;
 }
 
-registerLayer({
+export const sparseSpec = defineLayer({
   type: 'DNS',
   about: 'DeNet sparse sampling: N² RoIs from the corner map, g×g features each, as an N×N image',
   aliases: ['denet-sparse'],
@@ -262,5 +261,5 @@ registerLayer({
   tags: { G: 'no ground-truth RoIs in training', L: 'bilinear sampling (grid-sample) instead of the nearest cell' },
   example: 'DNS[2,3,0.01,0.1,1,0.9]',
   examplePrefix: 'DNC[4,1]',
-  build: (t, a, ctx) => new SparseLayer(t, a as never, ctx),
+  build: (t, a, ctx) => new SparseLayer(t, a, ctx),
 });

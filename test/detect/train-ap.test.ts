@@ -18,6 +18,9 @@ import { assertSameSearch, cornerLogits } from '../helpers/search.js';
 import { LearnSchedule } from '../../src/train/schedule.js';
 import { createSolver } from '../../src/train/solvers/index.js';
 import { Trainer } from '../../src/train/trainer.js';
+import { registerLayers } from '../../src/layers.js';
+
+registerLayers();
 
 setNumThreads(1);
 
