@@ -28,6 +28,9 @@ import { evaluateDetector } from '../src/detect/evaluate.js';
 import { Model } from '../src/model/index.js';
 import { modifyLayers } from '../src/model/modify.js';
 import { getNumThreads, scope, tensor, where } from '../src/torch/index.js';
+import { registerLayers } from '../src/layers.js';
+
+registerLayers();
 
 const CAPS = [1024, 512, 256, 128, 64];
 

@@ -12,6 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { DENET34_SKIP, detect, detectTimed, type StageTiming } from '../src/detect/index.js';
 import { Model } from '../src/model/index.js';
 import { cuda, randn } from '../src/torch/index.js';
+import { registerLayers } from '../src/layers.js';
+
+registerLayers();
 
 const SIZE = 512;
 const BATCHES = [1, 8];

@@ -21,6 +21,9 @@ import { Trainer } from '../../src/train/trainer.js';
 import { DEVICE, NO_CUDA, withoutTF32 } from '../helpers/cuda.js';
 import { RECT_SIZE as S, rectangles } from '../helpers/rectangles.js';
 import { assertSameSearch, cornerLogits } from '../helpers/search.js';
+import { registerLayers } from '../../src/layers.js';
+
+registerLayers();
 
 const DESC = 'C.B[16,3,2] BN A C.B[32,3,2] BN A C.B[32,3] BN A DNC[8,100] DNS[3,6,0.01,0.1,1,1] C.B[64] BN A DND.JB[0.5,1,0.125]';
 

@@ -18,6 +18,9 @@ import { layerSpecs } from '../../src/desc/index.js';
 import { Model } from '../../src/model/index.js';
 import { manualSeed, rand, randint, type Tensor } from '../../src/torch/index.js';
 import { DEVICE, NO_CUDA, relativeError, withoutTF32 } from '../helpers/cuda.js';
+import { registerLayers } from '../../src/layers.js';
+
+registerLayers();
 
 /** A classifier on 3×32×32 holding every non-detection layer type (CM crops to 28). */
 const CLASSIFIER =
