@@ -11,7 +11,7 @@
  *     against M = 1024 (the same weights; `model-modify --modify-layer denet-sparse max_corners=M`
  *     does the same to a model file).
  *
- *   npm run bench -- corner-cap          # trains `denet demo --quick` first (about a minute)
+ *   npm run bench -- corner-cap          # trains `denet demo --quick --recipe scratch` first (about a minute)
  *   node --import tsx bench/corner-cap.ts --model runs/demo-1/train/model.safetensors --data runs/demo-1/data
  *                                        # the demo model (the same held-out split the demo scores)
  */
@@ -86,7 +86,7 @@ async function effect(modelPath: string | undefined, dataDir: string | undefined
     const log = console.log;
     console.log = () => {};
     try {
-      await main(['--quick', '--out', tmp]);
+      await main(['--quick', '--recipe', 'scratch', '--out', tmp]);
     } finally {
       console.log = log;
     }

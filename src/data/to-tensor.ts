@@ -58,7 +58,12 @@ export class TensorBuffers {
 
   private constructor(private readonly t: Torch, private readonly max: number, private readonly pin: boolean) {}
 
-  /** `pin`: buffers in page-locked memory (for non-blocking copies to CUDA; a no-op without CUDA). */
+  /**
+   * `pin`: buffers in page-locked memory (for non-blocking copies to CUDA; a no-op without CUDA).
+   * A slot is written again only after its batch tensor is disposed, and every consumer (trainer,
+   * evaluation loop, update-bn) reads a loss or an output on the host before that, which waits for
+   * the non-blocking copy out of the slot to finish.
+   */
   static async create(max = 4, pin = false): Promise<TensorBuffers> {
     return new TensorBuffers(await loadTorch(), max, pin);
   }

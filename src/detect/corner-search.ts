@@ -196,14 +196,21 @@ export function searchBoxes(logits: Float32Array, cand: CornerCandidates, w: num
   const score = (x0: number, y0: number, x1: number, y1: number): number =>
     logits[TL * hw + y0 * w + x0]! + logits[TR * hw + y0 * w + x1]! + logits[BL * hw + y1 * w + x0]! + logits[BR * hw + y1 * w + x1]!;
 
+  // A top-right × bottom-left box whose top-left and bottom-right cells are both candidates is
+  // also a top-left × bottom-right box: the second pairing skips it. (If the first pairing pruned
+  // it, its score was below the heap's floor then, and the floor only rises.)
+  const member = (t: number): Uint8Array => {
+    const m = new Uint8Array(hw);
+    for (const c of cand[t]) m[c] = 1;
+    return m;
+  };
+  const isTL = member(TL), isBR = member(BR);
+
   const collect = (cap: number): { score: number; key: number }[] => {
     const heap = new TopHeap(cap);
-    const seen = new Set<number>();
-    const visit = (x0: number, y0: number, x1: number, y1: number): void => {
-      const key = (y0 * w + x0) * hw + (y1 * w + x1);
-      if (seen.has(key)) return;
-      seen.add(key);
-      heap.push(score(x0, y0, x1, y1), key);
+    const visit = (x0: number, y0: number, x1: number, y1: number, second: boolean): void => {
+      if (second && isTL[y0 * w + x0] && isBR[y1 * w + x1]) return;
+      heap.push(score(x0, y0, x1, y1), (y0 * w + x0) * hw + (y1 * w + x1));
     };
     // a: the corner fixing (x0 or x1, y0); b: the opposite corner; the other two add at most `rest`.
     const pairUp = (ta: number, tb: number, rest: number, aIsLeft: boolean): void => {
@@ -221,8 +228,8 @@ export function searchBoxes(logits: Float32Array, cand: CornerCandidates, w: num
           const bx = cb % w, by = (cb - bx) / w;
           if (by < ay) continue;
           if (aIsLeft ? bx < ax : bx > ax) continue;
-          if (aIsLeft) visit(ax, ay, bx, by);
-          else visit(bx, ay, ax, by);
+          if (aIsLeft) visit(ax, ay, bx, by, false);
+          else visit(bx, ay, ax, by, true);
         }
       }
     };
