@@ -134,7 +134,7 @@ fi
 step "the demo, 2 epochs on the GPU"
 if [ "$CUDA_OK" = 1 ]; then
   rm -rf runs/gpu-check-demo
-  if timeout 300 "${DENET[@]}" demo --recipe scratch --device cuda:0 --epochs 2 --threads "$JOBS" --out runs/gpu-check-demo > runs/gpu-check-demo.log 2>&1; then
+  if timeout 300 "${DENET[@]}" demo --recipe scratch --device cuda:0 --epochs 2 --threads "$JOBS" --output runs/gpu-check-demo > runs/gpu-check-demo.log 2>&1; then
     grep -E '^(Demo|epoch [0-9]|AP )' runs/gpu-check-demo.log
   else
     tail -n 30 runs/gpu-check-demo.log
