@@ -64,11 +64,18 @@ DENET=(node --import tsx src/cli/denet.ts)
 
 # ---- PyTorch and the GPU as Python sees them -------------------------------------------------------
 step "PyTorch (python3)"
-PY=${PYTHON:-python3}
-if ! "$PY" -c 'import torch' 2>/dev/null; then
-  echo "python3 cannot import torch: install PyTorch (with CUDA) for python3, or set PYTHON or LIBTORCH"
+# The first Python that imports torch (the order scripts/libtorch.mjs tries).
+PY=""
+for p in ${PYTHON:-} python3 /usr/bin/python3; do
+  if "$p" -c 'import torch' 2>/dev/null; then PY=$p; break; fi
+done
+if [ -z "$PY" ]; then
+  echo "no python3 here imports torch: install PyTorch (with CUDA) for python3, or set PYTHON or LIBTORCH"
   [ $DRY = 1 ] || exit 3
+  PY=python3
 fi
+export PYTHON=$PY
+echo "python: $PY"
 "$PY" - <<'EOF' 2>/dev/null || true
 import torch
 print(f"torch {torch.__version__}, CUDA {torch.version.cuda}, available {torch.cuda.is_available()}, devices {torch.cuda.device_count()}")

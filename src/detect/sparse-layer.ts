@@ -167,9 +167,9 @@ export class SparseLayer extends Layer {
         if (t && this.useGroundTruth) {
           for (let j = 0; j < t.ignore.length && k < r; j++) if (!t.ignore[j]) push(t.boxes, j);
         }
-        const keep = Math.min(found.count, Math.floor((1 - this.randomFraction) * r), r - k);
-        if (keep < found.count) {
-          const pick = rng.permutation(found.count).subarray(0, keep).sort();
+        const take = Math.min(found.count, Math.floor((1 - this.randomFraction) * r), r - k);
+        if (take < found.count) {
+          const pick = rng.permutation(found.count).subarray(0, take).sort();
           for (const j of pick) push(found.boxes, j);
         } else for (let j = 0; j < found.count; j++) push(found.boxes, j);
       }
