@@ -83,7 +83,7 @@ export async function main(argv: string[], name = 'denet predict'): Promise<numb
       if (!detecting) throw new UserError('--predict-mode classify: the model is a DeNet detector; use --predict-mode detect[,mscoco][,voc][,image]');
       if (dataset.kind === 'detection') await checkImageShape(opened, model);
       if (device !== 'cpu') model.to(device);
-      const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0] });
+      const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0], pinMemory: device !== 'cpu' });
       const bar = progressBar('detect', loader.samplesInEpoch(0), o.progress && process.stderr.isTTY === true);
       const t0 = performance.now();
       try {
@@ -104,7 +104,7 @@ export async function main(argv: string[], name = 'denet predict'): Promise<numb
       throw new UserError(`${dataset.source}: labels out of range: the data has ${dataset.classNames.length} classes but the model has ${model.classNames.length}`);
     }
     if (device !== 'cpu') model.to(device);
-    const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0] });
+    const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0], pinMemory: device !== 'cpu' });
     const bar = progressBar('predict', loader.samplesInEpoch(0), o.progress && process.stderr.isTTY === true);
     const t0 = performance.now();
     let r: Awaited<ReturnType<typeof predictAll>>;

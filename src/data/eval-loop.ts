@@ -5,7 +5,7 @@
  */
 import { disposeBatch } from './to-tensor.js';
 import type { Batch, Loader } from './types.js';
-import { noGrad, scope, type Tensor } from '../torch/index.js';
+import { noGrad, scope, toDevice, type Tensor } from '../torch/index.js';
 
 /** What `run` gives back for a batch: its loss tensors and anything else (plain data) for `use`. */
 export interface EvalStep<R> {
@@ -30,7 +30,7 @@ export async function evalLoop<R>(
     try {
       const r = scope(() =>
         noGrad(() => {
-          const x = device === 'cpu' ? (batch.images as Tensor) : (batch.images as Tensor).to(device);
+          const x = toDevice(batch.images as Tensor, device);
           const { losses, value } = run(x, batch);
           return { value, losses: Object.fromEntries(Object.entries(losses).map(([k, v]) => [k, v.item()])) };
         }),

@@ -13,7 +13,7 @@ import type { TestResult } from './classify.js';
 import { checkDetectionClasses } from '../detect/predict.js';
 import { evaluateDetector } from '../detect/evaluate.js';
 import { Model, importTorchvisionBackbone } from '../model/index.js';
-import { cuda, manualSeed, setNumThreads } from '../torch/index.js';
+import { cuda, distributed, manualSeed, setNumThreads } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import { readCheckpoint, resolveCheckpoint } from './checkpoint.js';
 import { MULTI_OPTIONS, type TrainConfig } from './config.js';
@@ -189,9 +189,10 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
     const trainLoader = createLoader(trainData, {
       batchSize: perDevice, threads: c.threadNum, seed: c.seed + rank, train: true, image: trainSet.spec.options, distort, augmentMirror: c.augmentMirror,
       channels: model.inputShape[0], warn, dropLast: world > 1, cacheBytes: freemem() / 2 / world, // ranks on one machine share its memory
+      pinMemory: device !== 'cpu',
     });
     const testLoader = testSet && rank === 0
-      ? createLoader(testSet.dataset, { batchSize: perDevice, threads: c.threadNum, seed: c.seed, train: false, image: testSet.spec.options, channels: model.inputShape[0], warn })
+      ? createLoader(testSet.dataset, { batchSize: perDevice, threads: c.threadNum, seed: c.seed, train: false, image: testSet.spec.options, channels: model.inputShape[0], warn, pinMemory: device !== 'cpu' })
       : undefined;
 
     // ---- solver, run folder, trainer ----------------------------------------------------------
@@ -202,7 +203,7 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
     if (run) {
       run.writeArgs(s.argv, resolved);
       const segments = splitSegments(model);
-      const line = `${ckpt ? `resuming ${run.dir} at epoch ${ckpt.epoch + 1}` : `training into ${run.dir}`}: ${model.description()} on ${model.inputShape.join('×')} input, ${model.classNames.length} classes, ${trainSet.dataset.length} training images${testSet ? `, ${testSet.dataset.length} test images` : ''}, ${device}${world > 1 ? ` ×${world}` : ''}${segments ? `; split execution in ${segments.length} segments` : ''}`;
+      const line = `${ckpt ? `resuming ${run.dir} at epoch ${ckpt.epoch + 1}` : `training into ${run.dir}`}: ${model.description()} on ${model.inputShape.join('×')} input, ${model.classNames.length} classes, ${trainSet.dataset.length} training images${testSet ? `, ${testSet.dataset.length} test images` : ''}, ${device}${world > 1 ? ` ×${world} (${distributed.backend()})` : ''}${segments ? `; split execution in ${segments.length} segments` : ''}`;
       run.log(line);
       (s.log ?? console.log)(line);
     }
@@ -225,6 +226,7 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
     ema?.dispose();
     if (ckpt) {
       ckpt.torchRng.dispose();
+      for (const t of ckpt.cudaRng ?? []) t.dispose();
       for (const t of Object.values(ckpt.solver.tensors)) t.dispose();
       for (const t of Object.values(ckpt.ema?.live ?? {})) t.dispose();
     }
