@@ -49,7 +49,7 @@ Node.js >= 20 is not installed here. Bring it along with the project (at most 64
 on a machine with Node 20+ and this project set up (npm ci), run
     npm run pack-gpu
 which writes denet-gpu.tar.xz (the project, node_modules, the Node binary and the Node headers
-node-gyp needs, xz-compressed, about 45 MiB). Copy it here and run
+node-gyp needs, xz-compressed; it checks the 64 MiB budget). Copy it here and run
     tar xJf denet-gpu.tar.xz && cd denet && bash scripts/gpu-check.sh
 EOF
   exit 3
