@@ -5,11 +5,11 @@
  *
  * Operations apply in this order: --image-size, --modify-layer, --layer-remove, --layer-insert (in
  * the order given; each index refers to the model as edited so far), --layer-append, --class-num,
- * --modify-bn, --convert-bn-relu, --merge. Without --output nothing is written.
+ * --modify-bn, --convert-bn-relu, --merge, --fuse-bn. Without --output nothing is written.
  */
 import { Command } from 'commander';
 import {
-  Model, appendLayers, convertBnActivation, insertLayers, mergeSplits, modifyBatchNorm, modifyLayers,
+  Model, appendLayers, convertBnActivation, fuseBatchNorm, hasFoldableBatchNorm, insertLayers, mergeSplits, modifyBatchNorm, modifyLayers,
   parseKeyValues, removeLastLayers, setClassCount, setImageSize,
 } from '../model/index.js';
 import { UserError } from '../util/errors.js';
@@ -61,11 +61,12 @@ export async function main(argv: string[], name = 'denet modify'): Promise<numbe
     .option('--modify-bn <MOMENTUM EPS...>', 'batch-norm keep rate and eps for every BN')
     .option('--convert-bn-relu', 'fuse BN followed by the activation into BNA')
     .option('--merge', 'turn split execution off (remove SPLIT markers)')
+    .option('--fuse-bn', 'fold every batch norm that follows a convolution into its weights (an inference model: same outputs, faster, no BN statistics left to train)')
     .option('--verbose', 'show stack traces on errors');
   if (!parseProgram(program, argv)) return 0;
   const o = program.opts<{
     input: string; output?: string; imageSize?: string[]; modifyLayer?: string[]; layerRemove?: string; layerInsert?: string[];
-    layerAppend?: string[]; classNum?: string; modifyBn?: string[]; convertBnRelu?: boolean; merge?: boolean;
+    layerAppend?: string[]; classNum?: string; modifyBn?: string[]; convertBnRelu?: boolean; merge?: boolean; fuseBn?: boolean;
   }>();
   let model = Model.load(o.input);
   const step = (f: (m: Model) => Model) => {
@@ -91,6 +92,10 @@ export async function main(argv: string[], name = 'denet modify'): Promise<numbe
     }
     if (o.convertBnRelu) step(convertBnActivation);
     if (o.merge) step(mergeSplits);
+    if (o.fuseBn) {
+      if (!hasFoldableBatchNorm(model)) console.log('--fuse-bn: no batch norm follows a convolution; nothing to fold');
+      step(fuseBatchNorm);
+    }
     console.log(`${model.description()}\n\n${model.formatSummary()}`);
     if (o.output) {
       model.save(o.output);

@@ -1,10 +1,11 @@
 /**
- * Inference: images → detections (DETECTOR.md §6). Runs the model (no gradient, eval mode),
+ * Inference: images → detections (DETECTOR.md §6). Runs the model (eval mode, under libtorch's
+ * inference mode; pass a fused copy, Model.fuse, for speed),
  * turns the DND output into per-class scores and decoded boxes, and applies per-class NMS.
  */
 import type { Model } from '../model/model.js';
 import { forwardContext } from '../nn/layer.js';
-import { noGrad, scope, type Tensor } from '../torch/index.js';
+import { autocast, inferenceMode, scope, type Precision, type Tensor } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import { clipBoxes, decodeDeltaInto } from './boxes.js';
 import { HeadLayer } from './head-layer.js';
@@ -36,6 +37,8 @@ export interface DetectOptions {
    * Default true; false ranks by the class probability.
    */
   fitness?: boolean;
+  /** Autocast precision of the network (fp32 default; bf16 on the CPU or CUDA, fp16 on CUDA). */
+  precision?: Precision;
 }
 
 /** The model's detection head (its last layer), or undefined when it is not a DeNet detector. */
@@ -76,7 +79,7 @@ function run(model: Model, images: Tensor, o: DetectOptions, timed: boolean): { 
   if (s.length !== 4 || s[1] !== c || s[2] !== h || s[3] !== w) throw new UserError(`the model takes images [B, ${c}, ${h}, ${w}] but received [${s.join(', ')}]`);
   const clock = timed ? stageClock(images.device) : () => 0;
   const timing: StageTiming = { backbone: 0, cornerSearch: 0, sampling: 0, classifier: 0, nms: 0 };
-  return noGrad(() =>
+  return inferenceMode(() =>
     scope(() => {
       const ctx = forwardContext(images, { training: false });
       const state = detectorState(ctx);
@@ -84,18 +87,20 @@ function run(model: Model, images: Tensor, o: DetectOptions, timed: boolean): { 
       let x = model.prepareInput(images);
       let after = false;
       let t = clock();
-      for (const layer of model.layers) {
-        x = layer.forward(x, ctx);
-        if (layer instanceof SparseLayer) {
-          after = true;
-          t = clock();
-          continue;
+      autocast(o.precision ?? 'fp32', images.device, () => {
+        for (const layer of model.layers) {
+          x = layer.forward(x, ctx);
+          if (layer instanceof SparseLayer) {
+            after = true;
+            t = clock();
+            continue;
+          }
+          const now = clock();
+          if (after) timing.classifier += now - t;
+          else timing.backbone += now - t;
+          t = now;
         }
-        const now = clock();
-        if (after) timing.classifier += now - t;
-        else timing.backbone += now - t;
-        t = now;
-      }
+      });
       if (timed) {
         timing.cornerSearch = state.timing?.cornerSearch ?? 0;
         timing.sampling = state.timing?.sampling ?? 0;

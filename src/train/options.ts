@@ -3,6 +3,7 @@
  * "Training flags"), parsed with commander into one validated, defaulted `TrainConfig`.
  */
 import { Command, Option } from 'commander';
+import { PRECISIONS, type Precision } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import { defaultMomentum, isSolverName, SOLVERS, type SolverName } from './solvers/index.js';
 import { parseProgram } from '../cli/run.js';
@@ -48,6 +49,8 @@ export interface TrainConfig {
   threads?: number;
   /** `--channels-last`: run the layers on NHWC images (Model.channelsLast). */
   channelsLast: boolean;
+  /** `--precision fp32|bf16|fp16`: autocast of the forward passes (Trainer precision). */
+  precision: Precision;
   verbose: boolean;
   progress: boolean;
   // model-train-multi
@@ -105,6 +108,7 @@ export function trainingProgram(name: string, multi = false): Command {
     .option('--device <device>', 'cpu or cuda:N (default: GPU=N from the environment, else cpu)')
     .option('--threads <n>', 'libtorch intra-op threads (default: DENET_THREADS, else all cores)', num('--threads', 'positive integer'))
     .option('--channels-last', 'run the layers on channels-last (NHWC) images, as torch.channels_last: faster convolutions on the CPU', false)
+    .option('--precision <p>', 'fp32, bf16 (autocast; CPU or CUDA) or fp16 (CUDA autocast with loss scaling); weights, losses and the solver stay fp32', 'fp32')
     .option('--no-progress', 'no progress bar')
     .option('--verbose', 'stack traces on errors', false);
   if (multi) {
@@ -136,13 +140,14 @@ export function parseTrainArgs(name: string, argv: string[], multi = false): Tra
   if (!(SCHEDULES as readonly string[]).includes(o.learnSchedule)) throw new UserError(`unknown --learn-schedule "${o.learnSchedule}" (expected ${SCHEDULES.join(', ')})`);
   if (o.learnFinal > 1) throw new UserError(`Expected a fraction in [0, 1] for --learn-final but received ${o.learnFinal}`);
   if (o.ema >= 1) throw new UserError(`Expected a decay in [0, 1) for --ema but received ${o.ema}`);
+  if (!(PRECISIONS as readonly string[]).includes(o.precision)) throw new UserError(`unknown --precision "${o.precision}" (expected ${PRECISIONS.join(', ')})`);
   if (o.resume === true && !o.outputPrefix) throw new UserError('--resume without a path needs --output-prefix (the run folder to continue)');
   return {
     modelDesc: o.modelDesc, model: o.model, backbone: o.backbone, train: o.train, test: o.test, extension: o.extension, testExtension: o.testExtension, borderMode: o.borderMode,
     activation: o.activation, solver: o.solver, learnRate: o.learnRate, learnMomentum: momentum, learnDecay: o.learnDecay,
     learnAnneal: o.learnAnneal, learnAnnealEpochs: o.learnAnnealEpochs, learnSchedule: o.learnSchedule, learnFinal: o.learnFinal, epochs: o.epochs, batchSize: o.batchSize, accumulate: o.accumulate, ema: o.ema, emaRamp: o.emaRamp,
     seed: o.seed, distortMode: o.distortMode, augmentMirror: !!o.augmentMirror, threadNum: o.threadNum, outputPrefix: o.outputPrefix,
-    weightInit: o.weightInit, resume: o.resume, device: o.device, threads: o.threads, channelsLast: !!o.channelsLast, verbose: !!o.verbose, progress: o.progress !== false,
+    weightInit: o.weightInit, resume: o.resume, device: o.device, threads: o.threads, channelsLast: !!o.channelsLast, precision: o.precision, verbose: !!o.verbose, progress: o.progress !== false,
     gpus: o.gpus, batchSizeFactor: o.batchSizeFactor ?? 1,
   };
 }

@@ -9,7 +9,7 @@ import { classificationMetrics } from '../eval/classification.js';
 import { createLoader } from '../data/loader.js';
 import { openDataset } from '../data/open.js';
 import { Model } from '../model/index.js';
-import { setNumThreads } from '../torch/index.js';
+import { checkPrecision, setNumThreads } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { progressBar } from './progress.js';
@@ -58,6 +58,8 @@ export function predictProgram(name: string): Command {
     .option('--device <device>', 'cpu or cuda:N (default: GPU=N from the environment, else cpu)')
     .option('--threads <n>', 'libtorch intra-op threads (default: DENET_THREADS, else all cores)', positiveInt('--threads'))
     .option('--channels-last', 'run the layers on channels-last (NHWC) images, as torch.channels_last: faster convolutions on the CPU', false)
+    .option('--precision <p>', 'fp32, bf16 (autocast; CPU or CUDA) or fp16 (CUDA autocast)', 'fp32')
+    .option('--no-fuse-bn', 'run the saved layers as they are instead of a copy with batch norms folded into the convolutions')
     .option('--no-progress', 'no progress bar')
     .option('--verbose', 'stack traces on errors', false)
     .allowExcessArguments(false);
@@ -89,7 +91,11 @@ export async function predictMain(argv: string[], name = 'denet predict'): Promi
 
   setNumThreads(o.threads ?? defaultThreads());
   const device = resolveDevice(o.device);
-  const model = Model.load(o.model);
+  const precision = checkPrecision(o.precision, device);
+  const saved = Model.load(o.model);
+  // Inference runs on a copy with the batch norms folded into the convolutions (same outputs).
+  const model = o.fuseBn === false ? saved : saved.fuse();
+  if (model !== saved) saved.dispose();
   model.channelsLast = !!o.channelsLast;
   try {
     const opened = openDataset(o.input, o.extension);
@@ -107,7 +113,7 @@ export async function predictMain(argv: string[], name = 'denet predict'): Promi
       const t0 = performance.now();
       try {
         const r = await predictDetections(model, opened, loader, {
-          results: o.results, modes: new Set(modes), device, drawThreshold: o.drawThreshold, maxPictures: o.maxPictures,
+          results: o.results, modes: new Set(modes), device, precision, drawThreshold: o.drawThreshold, maxPictures: o.maxPictures,
           detect: { scoreThreshold: o.scoreThreshold, nmsIoU: o.nmsIou, maxDetections: o.maxDetections, nms: o.nms, softSigma: o.softSigma, fitness: o.fitness !== false },
           onBatch: (done) => bar.update(done, { rate: done / ((performance.now() - t0) / 1000), loss: '-' }),
           log: (line) => { bar.stop(); console.log(line); },
@@ -128,7 +134,7 @@ export async function predictMain(argv: string[], name = 'denet predict'): Promi
     const t0 = performance.now();
     let r: Awaited<ReturnType<typeof predictAll>>;
     try {
-      r = await predictAll(model, loader, device, (done) => bar.update(done, { rate: done / ((performance.now() - t0) / 1000), loss: '-' }));
+      r = await predictAll(model, loader, device, (done) => bar.update(done, { rate: done / ((performance.now() - t0) / 1000), loss: '-' }), precision);
     } finally {
       bar.stop();
     }
