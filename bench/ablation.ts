@@ -29,6 +29,9 @@ import { RunFolder } from '../src/train/run-folder.js';
 import { LearnSchedule } from '../src/train/schedule.js';
 import { createSolver } from '../src/train/solvers/index.js';
 import { Trainer } from '../src/train/trainer.js';
+import { registerLayers } from '../src/layers.js';
+
+registerLayers();
 
 const { values: a } = parseArgs({
   options: {

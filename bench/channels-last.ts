@@ -14,6 +14,9 @@ import type { DetectionTargets } from '../src/data/types.js';
 import { DENET_CPU_SMALL } from '../src/detect/index.js';
 import { Model } from '../src/model/index.js';
 import { manualSeed, randn, scope, setNumThreads, type Tensor } from '../src/torch/index.js';
+import { registerLayers } from '../src/layers.js';
+
+registerLayers();
 
 const BATCH = 8;
 const SIZE = 192;

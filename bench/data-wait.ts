@@ -13,6 +13,9 @@ import { DENET34_SKIP } from '../src/detect/index.js';
 import { Model } from '../src/model/index.js';
 import { scope } from '../src/torch/index.js';
 import { createSolver } from '../src/train/solvers/index.js';
+import { registerLayers } from '../src/layers.js';
+
+registerLayers();
 
 export async function run(): Promise<void> {
   const batch = Number(process.env.BENCH_BATCH ?? 2);

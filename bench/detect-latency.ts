@@ -15,6 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { DENET34_SKIP, SparseLayer, detectTimed, type StageTiming } from '../src/detect/index.js';
 import { Model } from '../src/model/index.js';
 import { getNumThreads, randn } from '../src/torch/index.js';
+import { registerLayers } from '../src/layers.js';
+
+registerLayers();
 
 const STAGES: (keyof StageTiming)[] = ['backbone', 'cornerSearch', 'sampling', 'classifier', 'nms'];
 

@@ -22,6 +22,9 @@ import { setNumThreads } from '../src/torch/index.js';
 import { createSolver } from '../src/train/solvers/index.js';
 import { Trainer } from '../src/train/trainer.js';
 import { LearnSchedule } from '../src/train/schedule.js';
+import { registerLayers } from '../src/layers.js';
+
+registerLayers();
 
 const README = 'C[128,3] BN A P[2] C[256,3] BN A P[2] C[512,3] BN A P.A R';
 

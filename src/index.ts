@@ -7,6 +7,11 @@
  * const model = Model.create('C[32,3] BN A P[2] C[64,3] BN A P.A R', { inputShape: [1, 28, 28], classNames });
  * ```
  */
+import { registerLayers } from './layers.js';
+
+registerLayers();
+
+export { LAYER_TYPES, registerLayers } from './layers.js';
 export * as torch from './torch/index.js';
 export * as nn from './nn/index.js';
 export * as desc from './desc/index.js';

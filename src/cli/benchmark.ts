@@ -16,14 +16,14 @@ import { statSync } from 'node:fs';
 import { Command } from 'commander';
 import { createLoader } from '../data/loader.js';
 import { openDataset } from '../data/open.js';
-import { detect, isDetector } from '../detect/detect.js';
+import { detect } from '../detect/detect.js';
 import { evaluateDetector } from '../detect/evaluate.js';
 import { checkDetectionClasses } from '../detect/predict.js';
 import { Model, setImageSize } from '../model/index.js';
 import { PRECISIONS, buildInfo, checkPrecision, getNumThreads, manualSeed, rand, setNumThreads, type Precision, type Tensor } from '../torch/index.js';
 import { defaultThreads, probeInputShape, resolveDevice } from '../train/session.js';
 import { stageClock } from '../detect/state.js';
-import { predictAll, topErrors } from '../train/test-pass.js';
+import { predictAll, topErrors } from '../train/classify.js';
 import { UserError } from '../util/errors.js';
 import { parseProgram } from './run.js';
 
@@ -100,7 +100,7 @@ function timeSteps(step: () => void, warmup: number, runs: number, device: strin
 
 /** One timed inference of `net` on `images`, with the results on the host as model-predict uses them. */
 function inferenceStep(net: Model, images: Tensor, precision: Precision): () => void {
-  if (isDetector(net)) return () => void detect(net, images, { precision });
+  if (net.isDetector) return () => void detect(net, images, { precision });
   return () => {
     const { output } = net.infer(images, { precision });
     output.data();
@@ -114,7 +114,7 @@ async function accuracy(net: Model, data: string, extension: string, batch: numb
   const shape = await probeInputShape(opened, net.inputShape[0]);
   if (shape.join() !== net.inputShape.join()) throw new UserError(`${dataset.source}: images are ${shape.join('×')} (C×H×W) but the model takes ${net.inputShape.join('×')}; use --extension …,scale=…,crop=… or --image-size`);
   const loader = createLoader(dataset, { batchSize: batch, threads, train: false, image: spec.options, channels: net.inputShape[0] });
-  if (isDetector(net)) {
+  if (net.isDetector) {
     checkDetectionClasses(net, dataset, '--data');
     return (await evaluateDetector(net, loader, { device, precision })).report.stats.AP;
   }
@@ -176,8 +176,8 @@ export async function main(argv: string[], name = 'denet benchmark'): Promise<nu
   const net = o.fuseBn === false ? saved : saved.fuse();
   if (net !== saved) saved.dispose();
   const report: BenchmarkReport = {
-    model: o.model, kind: isDetector(net) ? 'detector' : 'classifier', input: [...net.inputShape], size_mb: statSync(o.model).size / 2 ** 20,
-    device, threads: getNumThreads(), libtorch: buildInfo().torchVersion, metric_name: o.data ? (isDetector(net) ? 'coco_ap' : 'top1_accuracy') : null,
+    model: o.model, kind: net.isDetector ? 'detector' : 'classifier', input: [...net.inputShape], size_mb: statSync(o.model).size / 2 ** 20,
+    device, threads: getNumThreads(), libtorch: buildInfo().torchVersion, metric_name: o.data ? (net.isDetector ? 'coco_ap' : 'top1_accuracy') : null,
     data: o.data ?? null, warmup: o.warmup, runs: o.runs, rows: [],
   };
   try {

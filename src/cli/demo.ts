@@ -1,59 +1,90 @@
 /**
  * `denet demo`: the README's main job. Prints the engine facts (`denet info`), writes a seeded
  * generated detection dataset (COCO + VOC layouts), trains the small CPU DeNet on it through the
- * same code path as `model-train` (parseTrainArgs → runTraining: run folder, results.csv with each
- * loss term and the per-epoch COCO AP/AP50/AP75), then detects the held-out split, prints the 12
- * COCO numbers and writes pictures of the detections.
+ * same code paths as the programs (each step prints the command it equals), then detects the
+ * held-out split, prints the 12 COCO numbers and writes pictures of the detections.
  *
- *   denet demo                 # about 15 minutes on 2 cores
- *   denet demo --quick         # under a minute (a smoke test; low AP)
- *   denet demo --out DIR       # everything under DIR (default: the first free runs/demo-N)
+ * Two recipes. `scratch` trains the detector from random weights. `pretrained` follows the
+ * papers: (1) `model-train` the detector's backbone as a classifier on one-object images
+ * (`make-dataset --task classify`: the same objects, clutter and colours as the detection set),
+ * (2) `model-modify` turns it into the detector (classifier removed, neck and DeNet layers
+ * appended, the backbone's weights kept), (3) detection training from it.
+ *
+ *   denet demo                      # about 15 minutes on 2 cores
+ *   denet demo --recipe scratch     # the detector from random weights, same budget
+ *   denet demo --quick              # under a minute (a smoke test; low AP)
+ *   denet demo --out DIR            # everything under DIR (default: the first free runs/demo-N)
  */
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { createLoader } from '../data/loader.js';
 import { openDataset } from '../data/open.js';
-import { SYNTHETIC_YEAR, writeSyntheticDataset } from '../data/synthetic-writer.js';
-import { DENET_CPU_SMALL } from '../detect/networks.js';
+import { SYNTHETIC_YEAR } from '../data/synthetic-writer.js';
+import { DENET_CPU_SMALL, DENET_CPU_SMALL_CLASSIFIER, DENET_CPU_SMALL_HEAD } from '../detect/networks.js';
 import { predictDetections } from '../detect/predict.js';
 import { Model } from '../model/index.js';
-import { parseTrainArgs } from '../train/options.js';
+import { parseTrainArgs } from './train-options.js';
 import { nextRunDir } from '../train/run-folder.js';
 import { runTraining } from '../train/session.js';
 import { UserError } from '../util/errors.js';
 import { main as info } from './info.js';
+import { main as makeDataset } from './make-dataset.js';
+import { main as modify } from './modify.js';
 import { parseProgram } from './run.js';
 
+/** Detection training: dataset sizes, image size, the network's input size (`scale`: the images are enlarged on their way in), schedule, weight average. */
+interface DetectionPlan { train: number; test: number; size: number; scale: number; epochs: number; batch: number; rate: number; annealEpochs: number[]; ema: number; emaRamp: number }
+/** Classifier pretraining on one-object images: counts, image size, input size, schedule. */
+interface PretrainPlan { train: number; test: number; size: number; scale: number; epochs: number; batch: number; rate: number; annealEpochs: number[] }
+
 /**
- * The demo's settings: dataset sizes, image size, the network's input size (`scale`: the images
- * are enlarged on their way into the network), schedule, and the moving average of the weights
- * that is tested and saved (`--ema`). Chosen by measurement (README "Detection"). No mirror
- * augmentation: the generator never mirrors its objects, and Fashion-MNIST's sandals and sneakers
- * all face one way, so mirrored training images only teach views the test never shows.
- * Channels-last convolutions make a step ~8% cheaper; 14000 training images rather than 12000 spend
- * that and a minute more, and reach the AP50 a seventh epoch of 12000 would.
+ * The demo's settings, chosen by measurement (docs/experiments.md). No mirror augmentation: the
+ * generator never mirrors its objects, and Fashion-MNIST's sandals and sneakers all face one way,
+ * so mirrored images only teach views the test never shows. The pretrained recipe gives the
+ * detector fewer images to fit pretraining into the same time.
  */
-export const DEMO_PLANS = {
-  full: { train: 14000, test: 300, size: 128, scale: 192, epochs: 6, batch: 8, rate: 0.002, annealEpochs: [5] as number[], ema: 0.999, emaRamp: 500 },
-  quick: { train: 1600, test: 100, size: 128, scale: 192, epochs: 2, batch: 8, rate: 0.002, annealEpochs: [], ema: 0.999, emaRamp: 100 },
-} as const;
+export const DEMO_PLANS: Record<'full' | 'quick', { scratch: DetectionPlan; pretrained: DetectionPlan & { pretrain: PretrainPlan } }> = {
+  full: {
+    scratch: { train: 14000, test: 300, size: 128, scale: 192, epochs: 6, batch: 8, rate: 0.002, annealEpochs: [5], ema: 0.999, emaRamp: 500 },
+    pretrained: {
+      train: 12000, test: 300, size: 128, scale: 192, epochs: 6, batch: 8, rate: 0.002, annealEpochs: [5], ema: 0.999, emaRamp: 500,
+      pretrain: { train: 24000, test: 600, size: 64, scale: 96, epochs: 3, batch: 32, rate: 0.002, annealEpochs: [2] },
+    },
+  },
+  quick: {
+    scratch: { train: 1600, test: 100, size: 128, scale: 192, epochs: 2, batch: 8, rate: 0.002, annealEpochs: [], ema: 0.999, emaRamp: 100 },
+    pretrained: {
+      train: 1200, test: 100, size: 128, scale: 192, epochs: 2, batch: 8, rate: 0.002, annealEpochs: [], ema: 0.999, emaRamp: 100,
+      pretrain: { train: 1600, test: 100, size: 64, scale: 96, epochs: 1, batch: 32, rate: 0.002, annealEpochs: [] },
+    },
+  },
+};
+
+const RECIPES = ['pretrained', 'scratch'] as const;
+
+/** A command line as a user would type it (tokens with brackets or spaces quoted). */
+const shellLine = (program: string, args: string[]) => `  ${program} ${args.map((f) => (/[[\] ]/.test(f) ? `'${f}'` : f)).join(' ')}`;
 
 export async function main(argv: string[]): Promise<number> {
   const cmd = new Command('denet demo')
     .description('engine facts, then a small DeNet trained on a generated detection set and evaluated with the COCO metrics')
     .option('--quick', 'a version of under a minute (smoke test; low AP)')
+    .option('--recipe <name>', `pretrained (the backbone pretrained as a classifier, then the detector) or scratch`, 'pretrained')
     .option('--out <dir>', 'output folder (default: the first free runs/demo-N)')
     .option('--seed <n>', 'seed of the dataset and the training', '1')
     .option('--threads <n>', 'libtorch threads (default: DENET_THREADS, else all cores)')
     .option('--verbose', 'stack traces on errors');
   if (!parseProgram(cmd, argv)) return 0;
-  const o = cmd.opts<{ quick?: boolean; out?: string; seed: string; threads?: string }>();
+  const o = cmd.opts<{ quick?: boolean; recipe: string; out?: string; seed: string; threads?: string }>();
   if (!/^\d+$/.test(o.seed)) throw new UserError(`Expected a non-negative integer for --seed but received "${o.seed}"`);
-  const plan = o.quick ? DEMO_PLANS.quick : DEMO_PLANS.full;
+  const recipe = o.recipe as (typeof RECIPES)[number];
+  if (!RECIPES.includes(recipe)) throw new UserError(`Expected ${RECIPES.join(' or ')} for --recipe but received "${o.recipe}"`);
+  const plans = o.quick ? DEMO_PLANS.quick : DEMO_PLANS.full;
+  const plan: DetectionPlan = plans[recipe];
   const out = o.out ?? nextRunDir('runs', 'demo');
-  // All cores: on an idle 2-core machine two libtorch threads trained the previous demo network at 225 img/s
-  // against 165 with one (loader included). Other busy processes make OpenMP threads wait, though.
+  // All cores by default (the loader's work is light next to the network's); on a busy machine
+  // fewer threads avoid OpenMP threads waiting on each other.
   const threads = o.threads ?? process.env.DENET_THREADS ?? String(cpus().length);
   if (!/^[1-9]\d*$/.test(threads)) throw new UserError(`Expected a positive integer for --threads but received "${threads}"`);
   const t0 = performance.now();
@@ -61,30 +92,64 @@ export async function main(argv: string[]): Promise<number> {
 
   await info([]);
 
+  const stages: { name: string; minutes: number }[] = [];
+  let stageStart = performance.now();
+  const endStage = (name: string) => {
+    const now = performance.now();
+    stages.push({ name, minutes: (now - stageStart) / 60_000 });
+    stageStart = now;
+  };
+  const train = async (what: string, flags: string[]) => {
+    console.log(`\n${what} — the same as:\n${shellLine('model-train', flags)}\n`);
+    const { dir } = await runTraining(parseTrainArgs('denet demo', flags)!, { argv: ['denet', 'demo', ...argv] });
+    return dir!;
+  };
+
   // ---- data -------------------------------------------------------------------------------------
   const data = join(out, 'data');
-  console.log(`\nDemo${o.quick ? ' (quick)' : ''}: writing ${plan.train} training and ${plan.test} held-out ${plan.size}×${plan.size} images (seed ${o.seed}) to ${data}`);
-  const ds = await writeSyntheticDataset(data, { seed: Number(o.seed), counts: { train: plan.train, val: 0, test: plan.test }, size: plan.size });
-  console.log(`  ${ds.objects} objects of ${ds.classNames.length} classes (${ds.classNames.join(', ')}; ${ds.source})`);
-
-  // ---- training: the model-train code path --------------------------------------------------------
+  const dataFlags = ['--out', data, '--seed', o.seed, '--train', String(plan.train), '--val', '0', '--test', String(plan.test), '--size', String(plan.size)];
+  console.log(`\nDemo${o.quick ? ' (quick)' : ''}, ${recipe} recipe: the detection data (held-out images show only Fashion-MNIST test items) — the same as:\n${shellLine('denet make-dataset', dataFlags)}`);
+  await makeDataset(dataFlags);
   const coco = join(data, 'coco');
-  const trainDir = join(out, 'train');
-  const flags = [
-    '--model-desc', ...DENET_CPU_SMALL.split(' '),
+  const common = ['--solver', 'adam', '--learn-decay', '0.0001', '--seed', o.seed, '--thread-num', '2', '--threads', threads, '--channels-last'];
+  const anneal = (epochs: number[]) => (epochs.length ? ['--learn-anneal', '0.1', '--learn-anneal-epochs', ...epochs.map(String)] : []);
+  endStage('detection data');
+
+  // ---- pretraining: the backbone as a classifier, then model-modify into the detector -------------
+  let start = ['--model-desc', ...DENET_CPU_SMALL.split(' ')];
+  if (recipe === 'pretrained') {
+    const p = plans.pretrained.pretrain;
+    const objects = join(out, 'objects');
+    const objectFlags = ['--task', 'classify', '--out', objects, '--seed', o.seed, '--train', String(p.train), '--test', String(p.test), '--size', String(p.size)];
+    console.log(`\nStep 1: one-object images for pretraining the backbone as a classifier (training items only; its test split shows test items) — the same as:\n${shellLine('denet make-dataset', objectFlags)}`);
+    await makeDataset(objectFlags);
+    const classifier = await train(`Step 1: the detector's backbone trained as a classifier (DENET_CPU_SMALL_CLASSIFIER) for ${p.epochs} epochs at ${p.scale}×${p.scale}`, [
+      '--model-desc', ...DENET_CPU_SMALL_CLASSIFIER.split(' '),
+      '--train', join(objects, 'train'), '--test', join(objects, 'test'), '--extension', `jpg,scale=${p.scale},cache`,
+      '--learn-rate', String(p.rate), ...anneal(p.annealEpochs), '--epochs', String(p.epochs), '--batch-size', String(p.batch),
+      ...common, '--output-prefix', join(out, 'pretrain'),
+    ]);
+    endStage('pretraining (objects + classifier)');
+    const detector = join(out, 'pretrained-detector.safetensors');
+    const modifyFlags = ['--input', join(classifier, 'model.safetensors'), '--output', detector, '--layer-remove', '1', '--layer-append', ...DENET_CPU_SMALL_HEAD.split(' '),
+      '--class-names', join(data, 'VOCdevkit', `VOC${SYNTHETIC_YEAR}`, 'classes.txt'), '--image-size', String(plan.scale), String(plan.scale)];
+    console.log(`\nStep 2: the classifier becomes the detector (classifier removed, neck and DeNet layers appended, backbone weights kept) — the same as:\n${shellLine('model-modify', modifyFlags)}\n`);
+    await modify(modifyFlags);
+    start = ['--model', detector];
+  }
+
+  // ---- detection training: the model-train code path ------------------------------------------------
+  const dir = await train(`${recipe === 'pretrained' ? 'Step 3: ' : ''}Training DeNet (DENET_CPU_SMALL, src/detect/networks.ts) for ${plan.epochs} epochs at ${plan.scale}×${plan.scale} input`, [
+    ...start,
     '--train', coco, '--extension', `mscoco,${SYNTHETIC_YEAR}-train,scale=${plan.scale},cache`,
     '--test', coco, '--test-extension', `mscoco,${SYNTHETIC_YEAR}-test,scale=${plan.scale},cache`,
-    '--solver', 'adam', '--learn-rate', String(plan.rate), '--learn-decay', '0.0001',
-    ...(plan.annealEpochs.length ? ['--learn-anneal', '0.1', '--learn-anneal-epochs', ...plan.annealEpochs.map(String)] : []),
-    '--epochs', String(plan.epochs), '--batch-size', String(plan.batch), '--ema', String(plan.ema), '--ema-ramp', String(plan.emaRamp), '--seed', o.seed, '--thread-num', '2',
-    '--output-prefix', trainDir, '--threads', threads, '--channels-last',
-  ];
-  console.log(`\nTraining DeNet (DENET_CPU_SMALL, src/detect/networks.ts) for ${plan.epochs} epochs at ${plan.scale}×${plan.scale} input — the same as:\n  model-train ${flags.map((f) => (/[[\] ]/.test(f) ? `'${f}'` : f)).join(' ')}\n`);
-  const config = parseTrainArgs('denet demo', flags)!;
-  const { dir } = await runTraining(config, { argv: ['denet', 'demo', ...argv] });
+    '--learn-rate', String(plan.rate), ...anneal(plan.annealEpochs), '--epochs', String(plan.epochs), '--batch-size', String(plan.batch),
+    '--ema', String(plan.ema), '--ema-ramp', String(plan.emaRamp), ...common, '--output-prefix', join(out, 'train'),
+  ]);
+  endStage('detection training');
 
   // ---- held-out evaluation ----------------------------------------------------------------------
-  const modelPath = join(dir!, 'model.safetensors');
+  const modelPath = join(dir, 'model.safetensors');
   const model = Model.load(modelPath);
   model.channelsLast = true;
   try {
@@ -94,7 +159,8 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`\nHeld-out split (${test.dataset.length} images), COCO metrics:`);
     const r = await predictDetections(model, test, loader, { results, modes: new Set(['mscoco', 'voc', 'image']), detect: {}, drawThreshold: 0.4, maxPictures: 24 });
     const s = r.stats;
-    console.log(`\nAP ${s.AP.toFixed(3)}  AP50 ${s.AP50.toFixed(3)}  AP75 ${s.AP75.toFixed(3)}  (${r.images} images, ${r.detections} detections; ${elapsed()} in all)`);
+    endStage('held-out evaluation');
+    console.log(`\nAP ${s.AP.toFixed(3)}  AP50 ${s.AP50.toFixed(3)}  AP75 ${s.AP75.toFixed(3)}  (${r.images} images, ${r.detections} detections; ${elapsed()} in all: ${stages.map((st) => `${st.name} ${st.minutes.toFixed(1)}`).join(', ')} min)`);
     console.log(`run folder: ${dir} (results.csv, results.png, snapshots, tensorboard/, train.log)`);
     console.log(`pictures:   ${join(results, 'images')}/*.png (${Math.min(24, r.images)} images, detections scoring ≥ 0.4)`);
     console.log(`results:    ${join(results, 'results.json')} (COCO), ${results}/comp4_det_test_*.txt (VOC)`);

@@ -1,6 +1,6 @@
 /** `model-train-multi`: data-parallel training, one process per `--gpus` entry (src/train/launch.ts). */
 import { isRank, launchRanks, runRank } from '../train/launch.js';
-import { parseTrainArgs } from '../train/options.js';
+import { parseTrainArgs } from './train-options.js';
 import { runCli } from './run.js';
 
 await runCli(async (argv) => {

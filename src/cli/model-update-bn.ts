@@ -1,5 +1,5 @@
-/** `model-update-bn`: re-estimate batch-norm running statistics (src/train/update-bn.ts). */
-import { updateBnMain } from '../train/update-bn.js';
+/** `model-update-bn`: re-estimate batch-norm running statistics (src/cli/update-bn.ts). */
+import { main } from './update-bn.js';
 import { runCli } from './run.js';
 
-await runCli((argv) => updateBnMain(argv));
+await runCli((argv) => main(argv));

@@ -5,12 +5,18 @@
  *
  * Operations apply in this order: --image-size, --modify-layer, --layer-remove, --layer-insert (in
  * the order given; each index refers to the model as edited so far), --layer-append, --class-num,
- * --modify-bn, --convert-bn-relu, --merge, --fuse-bn. Without --output nothing is written.
+ * --modify-bn, --convert-bn-relu, --merge, --fuse-bn. Without --output nothing is written. It reports which
+ * tensors of the input were kept, which were created (new layers, or reshaped ones re-initialised)
+ * and which were dropped. A classifier becomes a detector of the same backbone with
+ *
+ *   model-modify --input classifier.safetensors --output detector.safetensors --layer-remove 1 \
+ *     --layer-append $(cat neck-and-head.desc) --class-names data/gen/VOCdevkit/VOC2026/classes.txt --image-size 192 192
  */
 import { Command } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
 import {
-  Model, appendLayers, convertBnActivation, fuseBatchNorm, hasFoldableBatchNorm, insertLayers, mergeSplits, modifyBatchNorm, modifyLayers,
-  parseKeyValues, removeLastLayers, setClassCount, setImageSize,
+  Model, type TensorReport, appendLayers, convertBnActivation, fuseBatchNorm, hasFoldableBatchNorm, insertLayers, mergeSplits, modifyBatchNorm, modifyLayers,
+  parseKeyValues, removeLastLayers, setClassCount, setImageSize, tensorReport,
 } from '../model/index.js';
 import { UserError } from '../util/errors.js';
 import { parseProgram } from './run.js';
@@ -47,6 +53,36 @@ export function groupInserts(words: string[]): { index: number; desc: string }[]
   return out;
 }
 
+/** `--class-names`: the names themselves, or one file of them (one a line, as VOC's classes.txt). */
+export function readClassNames(words: string[]): string[] {
+  const names = words.length === 1 && existsSync(words[0]!) ? readFileSync(words[0]!, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter(Boolean) : words.flatMap((w) => w.split(',')).filter(Boolean);
+  if (!names.length) throw new UserError(`--class-names: no class names in ${words.join(' ')}`);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new UserError(`--class-names: "${dup}" is named twice`);
+  return names;
+}
+
+/** Counts of the report, with the layers each group of tensors belongs to. */
+function formatTensorReport(r: TensorReport, total: (names: string[]) => number): string {
+  const layers = (names: string[]) => {
+    const idx = [...new Set(names.map((n) => Number(/^layers\.(\d+)\./.exec(n)?.[1])))].sort((a, b) => a - b);
+    const runs: string[] = [];
+    for (let k = 0; k < idx.length; k++) {
+      let e = k;
+      while (e + 1 < idx.length && idx[e + 1] === idx[e]! + 1) e++;
+      runs.push(e > k ? `${idx[k]}–${idx[e]}` : `${idx[k]}`);
+      k = e;
+    }
+    return runs.length ? ` (layers ${runs.join(', ')})` : '';
+  };
+  const kept = r.kept.map((n) => n.split(' ← ')[0]!);
+  return [
+    `tensors kept from the input: ${r.kept.length}, ${total(kept).toLocaleString('en')} values${layers(kept)}`,
+    `tensors created (new or reshaped layers, freshly initialised): ${r.created.length}, ${total(r.created).toLocaleString('en')} values${layers(r.created)}`,
+    `tensors of the input dropped: ${r.dropped.length}${layers(r.dropped)}`,
+  ].join('\n');
+}
+
 export async function main(argv: string[], name = 'denet modify'): Promise<number> {
   const program = new Command(name)
     .description('edit a trained model: image size, layer parameters, insert/remove/append layers, class count, BN settings')
@@ -58,6 +94,7 @@ export async function main(argv: string[], name = 'denet modify'): Promise<numbe
     .option('--layer-insert <I:DESC...>', 'insert DESC before layer I')
     .option('--layer-append <DESC...>', 'append layers')
     .option('--class-num <N>', 'new class count (the classifier is re-initialised)')
+    .option('--class-names <NAMES...>', 'new class names (space- or comma-separated, or a file with one a line); a new count re-initialises the classifier')
     .option('--modify-bn <MOMENTUM EPS...>', 'batch-norm keep rate and eps for every BN')
     .option('--convert-bn-relu', 'fuse BN followed by the activation into BNA')
     .option('--merge', 'turn split execution off (remove SPLIT markers)')
@@ -66,12 +103,13 @@ export async function main(argv: string[], name = 'denet modify'): Promise<numbe
   if (!parseProgram(program, argv)) return 0;
   const o = program.opts<{
     input: string; output?: string; imageSize?: string[]; modifyLayer?: string[]; layerRemove?: string; layerInsert?: string[];
-    layerAppend?: string[]; classNum?: string; modifyBn?: string[]; convertBnRelu?: boolean; merge?: boolean; fuseBn?: boolean;
+    layerAppend?: string[]; classNum?: string; classNames?: string[]; modifyBn?: string[]; convertBnRelu?: boolean; merge?: boolean; fuseBn?: boolean;
   }>();
-  let model = Model.load(o.input);
+  const input = Model.load(o.input);
+  let model = input;
   const step = (f: (m: Model) => Model) => {
     const next = f(model);
-    model.dispose();
+    if (model !== input) model.dispose();
     model = next;
   };
   try {
@@ -84,7 +122,12 @@ export async function main(argv: string[], name = 'denet modify'): Promise<numbe
     if (o.layerRemove !== undefined) step((m) => removeLastLayers(m, int('--layer-remove', o.layerRemove!)));
     for (const ins of groupInserts(o.layerInsert ?? [])) step((m) => insertLayers(m, ins.index, ins.desc));
     if (o.layerAppend) step((m) => appendLayers(m, o.layerAppend!));
+    if (o.classNum !== undefined && o.classNames) throw new UserError('--class-num and --class-names both set the class count: give one');
     if (o.classNum !== undefined) step((m) => setClassCount(m, int('--class-num', o.classNum!)));
+    if (o.classNames) {
+      const names = readClassNames(o.classNames);
+      step((m) => setClassCount(m, names.length, names));
+    }
     if (o.modifyBn) {
       const [mom, eps] = o.modifyBn.map(Number);
       if (o.modifyBn.length !== 2 || !Number.isFinite(mom) || !Number.isFinite(eps)) throw new UserError('--modify-bn takes MOMENTUM EPS (two numbers)');
@@ -97,12 +140,17 @@ export async function main(argv: string[], name = 'denet modify'): Promise<numbe
       step(fuseBatchNorm);
     }
     console.log(`${model.description()}\n\n${model.formatSummary()}`);
+    if (model !== input) {
+      const sizes = model.stateDict();
+      console.log(`\n${formatTensorReport(tensorReport(input, model), (names) => names.reduce((a, n) => a + sizes[n]!.numel, 0))}`);
+    }
     if (o.output) {
       model.save(o.output);
       console.log(`wrote ${o.output}`);
     }
   } finally {
-    model.dispose();
+    if (model !== input) model.dispose();
+    input.dispose();
   }
   return 0;
 }

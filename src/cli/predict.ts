@@ -1,6 +1,164 @@
-/** `denet predict` / `model-predict`: see src/train/predict.ts. */
-import { predictMain } from '../train/predict.js';
+/**
+ * `model-predict` / `denet predict`: runs a trained model over a dataset. `--predict-mode
+ * classify` prints the top-1/top-5 error and writes `<results>.json` (errors, per-class error,
+ * confusion matrix) and `<results>_confusion.png`.
+ */
+import { Command } from 'commander';
+import { confusionMatrixPng } from '../eval/confusion-png.js';
+import { classificationMetrics } from '../eval/classification.js';
+import { createLoader } from '../data/loader.js';
+import { openDataset } from '../data/open.js';
+import { Model } from '../model/index.js';
+import { checkPrecision, setNumThreads } from '../torch/index.js';
+import { UserError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/fs.js';
+import { progressBar } from '../train/progress.js';
+import { defaultThreads, probeInputShape, resolveDevice } from '../train/session.js';
+import { predictDetections } from '../detect/predict.js';
+import { predictAll } from '../train/classify.js';
+import { parseProgram } from './run.js';
+
+const MODES = ['classify', 'detect', 'mscoco', 'voc', 'image'];
+
+function positiveInt(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v.trim()) || n < 1) throw new UserError(`Expected a positive integer for ${flag} but received "${v}"`);
+    return n;
+  };
+}
+
+function fraction(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !(n >= 0 && n <= 1)) throw new UserError(`Expected a number in [0, 1] for ${flag} but received "${v}"`);
+    return n;
+  };
+}
+
+export function predictProgram(name: string): Command {
+  return new Command(name)
+    .description('classify (or detect) a dataset with a trained model; evaluates when labels exist')
+    .option('--model <file>', 'trained model (.safetensors)')
+    .option('--input <path>', 'data to predict (see --extension)')
+    .option('--extension <spec>', 'data format: png|jpg|… (class folders), npy, imagenet,…, mscoco,…, voc,…', 'png')
+    .option('--batch-size <n>', 'images per batch', positiveInt('--batch-size'), 64)
+    .option('--thread-num <n>', 'data-loader threads: decodes in flight, and workers converting images to float', positiveInt('--thread-num'), 4)
+    .option('--predict-mode <modes>', `comma list: ${MODES.join(', ')}`, 'classify')
+    .option('--results <path>', 'output: classify writes <path>.json and <path>_confusion.png; detection writes into the folder <path>', 'results')
+    .option('--score-threshold <t>', 'detection: minimum class probability of a detection', fraction('--score-threshold'), 0.01)
+    .option('--nms-iou <t>', 'detection: NMS IoU threshold', fraction('--nms-iou'), 0.5)
+    .option('--max-detections <n>', 'detection: per image, over all classes', positiveInt('--max-detections'), 100)
+    .option('--nms <method>', 'detection: greedy, soft (Gaussian Soft-NMS) or all-pairs', 'greedy')
+    .option('--soft-sigma <s>', 'detection: Soft-NMS σ (with --nms soft)', fraction('--soft-sigma'), 0.5)
+    .option('--no-fitness', 'detection: rank by the class probability instead of the fitness score (.J/.I heads)')
+    .option('--draw-threshold <t>', 'image mode: draw detections scoring at least this', fraction('--draw-threshold'), 0.3)
+    .option('--max-pictures <n>', 'image mode: draw at most this many images (default: all)', positiveInt('--max-pictures'))
+    .option('--device <device>', 'cpu or cuda:N (default: GPU=N from the environment, else cpu)')
+    .option('--threads <n>', 'libtorch intra-op threads (default: DENET_THREADS, else all cores)', positiveInt('--threads'))
+    .option('--channels-last', 'run the layers on channels-last (NHWC) images, as torch.channels_last: faster convolutions on the CPU', false)
+    .option('--precision <p>', 'fp32, bf16 (autocast; CPU or CUDA) or fp16 (CUDA autocast)', 'fp32')
+    .option('--no-fuse-bn', 'run the saved layers as they are instead of a copy with batch norms folded into the convolutions')
+    .option('--no-progress', 'no progress bar')
+    .option('--verbose', 'stack traces on errors', false)
+    .allowExcessArguments(false);
+}
+
+export interface ClassifyReport {
+  model: string;
+  input: string;
+  count: number;
+  top1_error: number;
+  top5_error: number | null;
+  class_names: string[];
+  per_class: { class: string; count: number; error: number | null }[];
+  /** confusion_matrix[true][predicted] counts. */
+  confusion_matrix: number[][];
+}
 
 export async function main(argv: string[], name = 'denet predict'): Promise<number> {
-  return predictMain(argv, name);
+  const p = predictProgram(name);
+  if (!parseProgram(p, argv)) return 0;
+  const o = p.opts();
+  if (!o.model) throw new UserError('--model FILE is required');
+  if (!o.input) throw new UserError('--input PATH is required');
+  const modes = String(o.predictMode).split(',').map((s) => s.trim()).filter(Boolean);
+  for (const m of modes) if (!MODES.includes(m)) throw new UserError(`unknown --predict-mode "${m}" (expected ${MODES.join(', ')})`);
+  const detecting = modes.some((m) => m !== 'classify');
+  if (detecting && modes.includes('classify')) throw new UserError(`--predict-mode ${modes.join(',')}: classify and detection modes do not mix`);
+  if (!['greedy', 'soft', 'all-pairs'].includes(o.nms)) throw new UserError(`unknown --nms "${o.nms}" (expected greedy, soft, all-pairs)`);
+
+  setNumThreads(o.threads ?? defaultThreads());
+  const device = resolveDevice(o.device);
+  const precision = checkPrecision(o.precision, device);
+  const saved = Model.load(o.model);
+  // Inference runs on a copy with the batch norms folded into the convolutions (same outputs).
+  const model = o.fuseBn === false ? saved : saved.fuse();
+  if (model !== saved) saved.dispose();
+  model.channelsLast = !!o.channelsLast;
+  try {
+    const opened = openDataset(o.input, o.extension);
+    const { dataset, spec } = opened;
+    if (detecting || model.isDetector) {
+      if (!model.isDetector) throw new UserError(`--predict-mode ${modes.join(',')}: the model is not a DeNet detector (its last layer is ${model.tokens.at(-1)?.type}); use --predict-mode classify`);
+      if (!detecting) throw new UserError('--predict-mode classify: the model is a DeNet detector; use --predict-mode detect[,mscoco][,voc][,image]');
+      if (dataset.kind === 'detection') {
+        const shape = await probeInputShape(opened, model.inputShape[0]);
+        if (shape.join() !== model.inputShape.join()) throw new UserError(`${dataset.source}: images are ${shape.join('×')} (C×H×W) but the model expects ${model.inputShape.join('×')}; use --extension …,scale=…,crop=… to resize`);
+      }
+      if (device !== 'cpu') model.to(device);
+      const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0] });
+      const bar = progressBar('detect', loader.samplesInEpoch(0), o.progress !== false && process.stderr.isTTY === true);
+      const t0 = performance.now();
+      try {
+        const r = await predictDetections(model, opened, loader, {
+          results: o.results, modes: new Set(modes), device, precision, drawThreshold: o.drawThreshold, maxPictures: o.maxPictures,
+          detect: { scoreThreshold: o.scoreThreshold, nmsIoU: o.nmsIou, maxDetections: o.maxDetections, nms: o.nms, softSigma: o.softSigma, fitness: o.fitness !== false },
+          onBatch: (done) => bar.update(done, { rate: done / ((performance.now() - t0) / 1000), loss: '-' }),
+          log: (line) => { bar.stop(); console.log(line); },
+        });
+        console.log(`${r.images} images, ${r.detections} detections (${(r.images / ((performance.now() - t0) / 1000)).toFixed(1)} img/s)${r.files.length ? `; wrote ${r.files.length} file(s) into ${o.results}` : ''}`);
+      } finally {
+        bar.stop();
+      }
+      return 0;
+    }
+    if (dataset.kind !== 'classification') throw new UserError(`${dataset.source}: classify needs a classification dataset`);
+    if (dataset.classNames.length > model.classNames.length) {
+      throw new UserError(`${dataset.source}: labels out of range: the data has ${dataset.classNames.length} classes but the model has ${model.classNames.length}`);
+    }
+    if (device !== 'cpu') model.to(device);
+    const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0] });
+    const bar = progressBar('predict', loader.samplesInEpoch(0), o.progress !== false && process.stderr.isTTY === true);
+    const t0 = performance.now();
+    let r: Awaited<ReturnType<typeof predictAll>>;
+    try {
+      r = await predictAll(model, loader, device, (done) => bar.update(done, { rate: done / ((performance.now() - t0) / 1000), loss: '-' }), precision);
+    } finally {
+      bar.stop();
+    }
+    if (!r.predictions) throw new UserError(`${dataset.source}: the model does not output class scores`);
+    const pr = r.predictions;
+    const m = classificationMetrics({ scores: pr.scores, labels: pr.labels, numClasses: pr.classes });
+    const C = pr.classes;
+    const report: ClassifyReport = {
+      model: o.model,
+      input: o.input,
+      count: m.count,
+      top1_error: m.top1Error,
+      top5_error: m.top5Error,
+      class_names: model.classNames,
+      per_class: model.classNames.map((c, i) => ({ class: c, count: m.perClassCount[i]!, error: Number.isNaN(m.perClassError[i]!) ? null : m.perClassError[i]! })),
+      confusion_matrix: Array.from({ length: C }, (_, i) => Array.from(m.confusion.subarray(i * C, (i + 1) * C))),
+    };
+    const base = String(o.results).replace(/\.json$/, '');
+    writeFileAtomic(`${base}.json`, JSON.stringify(report, null, 2) + '\n');
+    writeFileAtomic(`${base}_confusion.png`, await confusionMatrixPng(m.confusion, model.classNames, { title: `${model.classNames.length}-class confusion (${m.count} images)` }));
+    const secs = (performance.now() - t0) / 1000;
+    console.log(`top-1 error ${(m.top1Error * 100).toFixed(2)}%  top-5 error ${m.top5Error === null ? '-' : (m.top5Error * 100).toFixed(2) + '%'}  (${m.count} images, ${(m.count / secs).toFixed(0)} img/s)`);
+    console.log(`wrote ${base}.json and ${base}_confusion.png`);
+    return 0;
+  } finally {
+    model.dispose();
+  }
 }

@@ -1,4 +1,5 @@
 import { CommanderError, type Command } from 'commander';
+import { registerLayers } from '../layers.js';
 import { UserError } from '../util/errors.js';
 
 /** Whether the user asked for stack traces (--verbose anywhere on the command line, or DENET_VERBOSE=1). */
@@ -11,6 +12,7 @@ export function verbose(argv: string[] = process.argv): boolean {
  * the stack trace is shown only with --verbose.
  */
 export async function runCli(main: (argv: string[]) => Promise<number | void>, argv: string[] = process.argv.slice(2)): Promise<void> {
+  registerLayers();
   try {
     const code = await main(argv);
     process.exitCode = typeof code === 'number' ? code : 0;

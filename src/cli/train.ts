@@ -1,5 +1,5 @@
-/** `denet train` / `model-train`: train on one device (see src/train/options.ts for the flags). */
-import { parseTrainArgs } from '../train/options.js';
+/** `denet train` / `model-train`: train on one device (flags: src/cli/train-options.ts). */
+import { parseTrainArgs } from './train-options.js';
 import { runTraining } from '../train/session.js';
 
 export async function main(argv: string[], name = 'denet train'): Promise<number> {

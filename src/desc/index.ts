@@ -1,5 +1,3 @@
-/** The model description language (importing it registers the built-in layers). */
-import '../nn/index.js';
-
+/** The model description language: the layer registry, the parser and the printer. */
 export * from './registry.js';
 export * from './parser.js';

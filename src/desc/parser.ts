@@ -7,7 +7,7 @@
  */
 import type { LayerToken } from '../nn/layer.js';
 import { UserError } from '../util/errors.js';
-import { layerSpec, layerSpecs, type LayerSpec, type ResolvedArgs } from './registry.js';
+import { layerSpec, layerSpecs, unknownTypeMessage, type LayerSpec, type ResolvedArgs } from './registry.js';
 
 /** Splits a description into tokens at whitespace outside brackets (`C[128, 3]` stays one token). */
 export function tokenize(desc: string | string[]): string[] {
@@ -50,7 +50,7 @@ export function parseToken(text: string, index: number): LayerToken {
     args.push(Number(count));
   }
   const spec = layerSpec(type);
-  if (!spec) throw fail(`unknown layer type "${type}": expected one of ${layerSpecs().map((s) => s.type).join(', ')}`);
+  if (!spec) throw fail(unknownTypeMessage(type));
   const seen = new Set<string>();
   for (const t of tags) {
     if (!(t in spec.tags)) {

@@ -6,8 +6,7 @@
  * `corner` = loss_weight · BCE averaged over all cells and the 4 types. Output: [B, 4 + F, H, W].
  */
 import { fullPrecision, noGrad, tensor, type Tensor } from '../torch/index.js';
-import { registerLayer } from '../desc/registry.js';
-import { Layer, type BuildContext, type ForwardContext, type LayerToken, type Shape } from '../nn/layer.js';
+import { Layer, defineLayer, type BuildContext, type ForwardContext, type LayerToken, type Shape } from '../nn/layer.js';
 import { Conv2d } from '../nn/primitives.js';
 import { cornerTargets } from './corners.js';
 import { cornerLoss } from './losses.js';
@@ -57,7 +56,7 @@ export class CornerLayer extends Layer {
   }
 }
 
-registerLayer({
+export const cornerSpec = defineLayer({
   type: 'DNC',
   about: 'DeNet corner distribution: 1×1 conv to 4 corner logits + F sampling features; corner BCE loss',
   aliases: ['denet-corner'],
@@ -67,5 +66,5 @@ registerLayer({
   ],
   tags: {},
   example: 'DNC[8,100]',
-  build: (t, a, ctx) => new CornerLayer(t, a as never, ctx),
+  build: (t, a, ctx) => new CornerLayer(t, a, ctx),
 });

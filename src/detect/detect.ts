@@ -4,7 +4,7 @@
  * turns the DND output into per-class scores and decoded boxes, and applies per-class NMS.
  */
 import type { Model } from '../model/model.js';
-import { forwardContext } from '../nn/layer.js';
+import { forwardContext, type Layer } from '../nn/layer.js';
 import { autocast, inferenceMode, scope, type Precision, type Tensor } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import { clipBoxes, decodeDeltaInto } from './boxes.js';
@@ -47,11 +47,6 @@ export function detectorHead(model: Model): HeadLayer | undefined {
   return last instanceof HeadLayer ? last : undefined;
 }
 
-/** Whether the model ends in a DND head (and so works with detect()). */
-export function isDetector(model: Model): boolean {
-  return detectorHead(model) !== undefined;
-}
-
 function requireHead(model: Model): HeadLayer {
   const head = detectorHead(model);
   if (!head) throw new UserError(`the model is not a DeNet detector: its last layer must be DND (description: ${model.description()})`);
@@ -74,33 +69,24 @@ export function detectTimed(model: Model, images: Tensor, o: DetectOptions = {})
 
 function run(model: Model, images: Tensor, o: DetectOptions, timed: boolean): { detections: Detection[][]; timing?: StageTiming } {
   const head = requireHead(model);
-  const s = images.shape;
-  const [c, h, w] = model.inputShape;
-  if (s.length !== 4 || s[1] !== c || s[2] !== h || s[3] !== w) throw new UserError(`the model takes images [B, ${c}, ${h}, ${w}] but received [${s.join(', ')}]`);
   const clock = timed ? stageClock(images.device) : () => 0;
   const timing: StageTiming = { backbone: 0, cornerSearch: 0, sampling: 0, classifier: 0, nms: 0 };
   return inferenceMode(() =>
     scope(() => {
-      const ctx = forwardContext(images, { training: false });
-      const state = detectorState(ctx);
-      state.timed = timed;
-      let x = model.prepareInput(images);
+      const ctx = forwardContext({ training: false });
+      detectorState(ctx).timed = timed;
+      // Layers before DNS are the backbone, after it the RoI classifier; DNS times its own stages.
       let after = false;
       let t = clock();
-      autocast(o.precision ?? 'fp32', images.device, () => {
-        for (const layer of model.layers) {
-          x = layer.forward(x, ctx);
-          if (layer instanceof SparseLayer) {
-            after = true;
-            t = clock();
-            continue;
-          }
-          const now = clock();
-          if (after) timing.classifier += now - t;
-          else timing.backbone += now - t;
-          t = now;
-        }
-      });
+      const afterLayer = (_: number, layer: Layer) => {
+        const now = clock();
+        if (layer instanceof SparseLayer) after = true;
+        else if (after) timing.classifier += now - t;
+        else timing.backbone += now - t;
+        t = now;
+      };
+      const x = autocast(o.precision ?? 'fp32', images.device, () => model.forward(images, { training: false, context: ctx, afterLayer: timed ? afterLayer : undefined }).output);
+      const state = detectorState(ctx);
       if (timed) {
         timing.cornerSearch = state.timing?.cornerSearch ?? 0;
         timing.sampling = state.timing?.sampling ?? 0;

@@ -25,7 +25,7 @@ import { toOriginalBox } from '../data/geometry.js';
 import type { Box, Dataset, Loader, SampleMeta, SampleRecord } from '../data/types.js';
 import { evaluateCocoJson, type CocoReport, type CocoResult } from '../eval/coco/index.js';
 import type { Model } from '../model/model.js';
-import { evalPass } from '../train/eval-pass.js';
+import { evalLoop } from '../data/eval-loop.js';
 import type { Precision } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import { decodeDetections, detectorHead, headProbabilities, type DetectOptions } from './detect.js';
@@ -115,7 +115,7 @@ export async function runDetector(model: Model, loader: Loader, o: RunDetectorOp
   const head = detectorHead(model);
   if (!head) throw new UserError(`the model is not a DeNet detector: its last layer must be DND (description: ${model.description()})`);
   const images: ImageDetections[] = [];
-  const { losses } = await evalPass(
+  const { losses } = await evalLoop(
     loader,
     o.device ?? 'cpu',
     (x, batch) => {

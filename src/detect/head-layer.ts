@@ -15,8 +15,7 @@
  * model's (its class names); a target class outside it is a UserError naming the token.
  */
 import { cat, fullPrecision, tensor, type Tensor } from '../torch/index.js';
-import { registerLayer } from '../desc/registry.js';
-import { Layer, type BuildContext, type ForwardContext, type LayerToken, type Shape } from '../nn/layer.js';
+import { Layer, defineLayer, type BuildContext, type ForwardContext, type LayerToken, type Shape } from '../nn/layer.js';
 import { Conv2d } from '../nn/primitives.js';
 import { headLayout, type HeadLayout } from './head-layout.js';
 import { boundedIouBoxLoss, deltaBoxLoss, softCrossEntropy, weightedCrossEntropy } from './losses.js';
@@ -114,7 +113,7 @@ export class HeadLayer extends Layer {
   }
 }
 
-registerLayer({
+export const headSpec = defineLayer({
   type: 'DND',
   about: 'DeNet detection head: class (or class×fitness) logits and box deltas per RoI; class/box/fitness losses',
   aliases: ['denet-detect'],
@@ -128,5 +127,5 @@ registerLayer({
   tags: { J: 'joint fitness (softmax over classes × 5 IoU buckets + null)', I: 'independent fitness (extra softmax over 5 buckets + none)', B: 'Bounded IoU box loss', E: 'exact 1-D IoU position bound (with .B)' },
   example: 'DND.JB[0.5,1,0.125]',
   examplePrefix: 'DNC[4,1] DNS[2,3]',
-  build: (t, a, ctx) => new HeadLayer(t, a as never, ctx),
+  build: (t, a, ctx) => new HeadLayer(t, a, ctx),
 });

@@ -2,7 +2,7 @@
  * DeNet detection (DETECTOR.md): the layers DNC / DNS / DND, box utilities, target assignment,
  * losses, corner search, RoI sampling, NMS and inference.
  *
- * Layers (registered with the description language when src/nn or src/desc is imported):
+ * Layers (listed with the others in src/layers.ts):
  *
  *   DNC[features, loss_weight=1]                corner logits + sampling map; loss `corner`
  *   DNS.GL[grid=7, sample_num=24, corner_threshold=0.01, random_fraction=0.1,
@@ -44,7 +44,7 @@
  * `decodeDetections(headProbabilities(output, head.layout), head.layout, options)` decodes a
  * plain `model.forward(images, { training: false }).output` the same way.
  */
-export { detect, detectTimed, detectorHead, isDetector, decodeDetections, headProbabilities, type Detection, type DetectOptions, type HeadProbabilities } from './detect.js';
+export { detect, detectTimed, detectorHead, decodeDetections, headProbabilities, type Detection, type DetectOptions, type HeadProbabilities } from './detect.js';
 export { CornerLayer, CORNER_PRIOR } from './corner-layer.js';
 export { SparseLayer, type CornerSelectMode, type SparseArgs } from './sparse-layer.js';
 export { HeadLayer, type HeadArgs } from './head-layer.js';

@@ -69,17 +69,15 @@ export const DENET101_WIDE_V2 = denetDescription({ depth: 101, wide: true, v2: t
  * A small DeNet for CPU demos and tests (the network of `denet demo`, which trains it at
  * 3×192×192): a stride-16 backbone (two 3×3 convolutions of 24 and 48 channels, then
  * post-activation residual blocks of 96 and 2×128 channels), two skip up-sampling stages back to
- * stride 4 (a 48×48 corner map at 192², 32×32 at 128²), 32
- * sampling features on a 5×5 grid read bilinearly (`DNS.L`: AP 0.529 against 0.516 for the
- * nearest cell in the demo's recipe, at 9% more time), 12² = 144 RoIs, a 384-256 RoI classifier and the v2 head
- * (corner clustering, joint fitness, Bounded IoU). Measured on the generated set (5 epochs of 12k
- * images, the last at ×0.1): AP 0.400 against 0.343 for the previous version (one plain
- * convolution per stage, 16-32-64-96 channels, 24 features, 256-256 classifier) at 1.9× the time
- * per image; at the demo's ~15 minutes that still wins (see README "Detection"). Earlier: a
- * stride-8 backbone with a 3×3 grid and 64 RoIs reached AP50 0.16 after 12k images, and 144 RoIs
- * instead of 64 raise the held-out RoI recall at IoU 0.5 from 0.80 to 0.87.
+ * stride 4 (a 48×48 corner map at 192²), 32 sampling features on a 5×5 grid read bilinearly
+ * (`DNS.L`), 12² = 144 RoIs, a 384-256 RoI classifier and the v2 head (corner clustering, joint
+ * fitness, Bounded IoU). docs/experiments.md has the measurements behind each choice.
  */
-export const DENET_CPU_SMALL =
-  'C.B[24,3,2] BN A C.B[48,3,2] BN A SKIPSRC[2] RSN.O[96,3,2] SKIPSRC[1] RSN.O[128,3,2] RSN.O[128] ' +
+export const DENET_CPU_SMALL_BACKBONE = 'C.B[24,3,2] BN A C.B[48,3,2] BN A SKIPSRC[2] RSN.O[96,3,2] SKIPSRC[1] RSN.O[128,3,2] RSN.O[128]';
+/** DENET_CPU_SMALL after its backbone: the up-sampling neck and the DeNet layers. */
+export const DENET_CPU_SMALL_HEAD =
   'PI[2] C.B[96,3] SKIP[1] BN A PI[2] C.B[48,3] SKIP[2] BN A ' +
   'DNC[32,100] DNS.L[5,12,0.01,0.1,1,1] C.B[384] BN A C.B[256] BN A DND.JB[0.5,1,0.125]';
+export const DENET_CPU_SMALL = `${DENET_CPU_SMALL_BACKBONE} ${DENET_CPU_SMALL_HEAD}`;
+/** DENET_CPU_SMALL's backbone as a classifier (`R`), for pretraining: its layers keep their indices in the detector. */
+export const DENET_CPU_SMALL_CLASSIFIER = `${DENET_CPU_SMALL_BACKBONE} R`;

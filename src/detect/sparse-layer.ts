@@ -12,9 +12,8 @@
  *  - `.L`: bilinear sampling (grid-sample) instead of the paper's nearest cell (gather).
  */
 import { noGrad, randint, tensor, type Tensor } from '../torch/index.js';
-import { registerLayer } from '../desc/registry.js';
 import { Rng } from '../data/rng.js';
-import { Layer, type BuildContext, type ForwardContext, type LayerToken, type Shape } from '../nn/layer.js';
+import { Layer, defineLayer, type BuildContext, type ForwardContext, type LayerToken, type Shape } from '../nn/layer.js';
 import { CornerLayer } from './corner-layer.js';
 import { searchBoxes, selectCorners, selectCornersTensor, type CornerCandidates } from './corner-search.js';
 import { sampleRoiFeatures, type SamplingMode } from './sampling.js';
@@ -151,7 +150,7 @@ function concat(parts: Float32Array[]): Float32Array {
   return out;
 }
 
-registerLayer({
+export const sparseSpec = defineLayer({
   type: 'DNS',
   about: 'DeNet sparse sampling: N² RoIs from the corner map, g×g features each, as an N×N image',
   aliases: ['denet-sparse'],
@@ -166,5 +165,5 @@ registerLayer({
   tags: { G: 'no ground-truth RoIs in training', L: 'bilinear sampling (grid-sample) instead of the nearest cell' },
   example: 'DNS[2,3,0.01,0.1,1,0.9]',
   examplePrefix: 'DNC[4,1]',
-  build: (t, a, ctx) => new SparseLayer(t, a as never, ctx),
+  build: (t, a, ctx) => new SparseLayer(t, a, ctx),
 });

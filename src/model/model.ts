@@ -20,7 +20,7 @@
  */
 import { autocast, inferenceMode, manualSeed, readSafetensors, scope, writeSafetensors, type Precision, type Tensor } from '../torch/index.js';
 import { findLayerSpec, layerSpec, parseDescription, printDescription, printToken, resolveArgs, tokenError } from '../desc/index.js';
-import { BORDER_MODES, checkWeightInit, forwardContext, activation as checkActivation, type BorderMode, type Layer, type LayerEnv, type LayerToken, type NamedBuffer, type NamedParameter, type Shape } from '../nn/index.js';
+import { BORDER_MODES, checkWeightInit, forwardContext, activation as checkActivation, type BorderMode, type ForwardContext, type Layer, type LayerEnv, type LayerToken, type NamedBuffer, type NamedParameter, type Shape } from '../nn/index.js';
 import { UserError, invalidArg } from '../util/errors.js';
 import { fuseBatchNorm } from './fuse.js';
 import { formatSummary, summarize, type ModelSummary } from './summary.js';
@@ -46,6 +46,15 @@ export interface ForwardOptions {
   training: boolean;
   labels?: Tensor;
   targets?: unknown;
+  /**
+   * Run only layers [start, end) (default all). With start > 0, `images` is the activation entering
+   * layer `start`, not an image batch (split execution runs the model segment by segment).
+   */
+  range?: [start: number, end: number];
+  /** The context to run in (its marks and detector state carry across calls); default a fresh one. */
+  context?: ForwardContext;
+  /** Called after each layer with its index (per-stage timing). */
+  afterLayer?: (index: number, layer: Layer) => void;
 }
 export interface InferOptions {
   /** fp32 (default), bf16 (CPU or CUDA autocast) or fp16 (CUDA autocast). */
@@ -57,6 +66,8 @@ export interface InferOptions {
 export interface ForwardResult {
   output: Tensor;
   losses: Record<string, Tensor>;
+  /** Tensors marked by SKIPSRC[index] during this call and before it (the context's marks). */
+  marks: Map<number, Tensor>;
 }
 
 /** Metadata keys the model owns in its safetensors file. */
@@ -136,9 +147,9 @@ export class Model {
   get numClasses(): number {
     return this.classNames.length;
   }
-  /** Whether the model is a DeNet detector (it has a DND head; use detect() from src/detect). */
+  /** Whether the model is a DeNet detector: it ends in a DND head (use detect() from src/detect). */
   get isDetector(): boolean {
-    return this.layers.some((l) => l.token.type === 'DND');
+    return this.layers.at(-1)?.token.type === 'DND';
   }
 
   /** Shape [C, H, W] of the last layer's output (the input shape for an empty model). */
@@ -146,21 +157,37 @@ export class Model {
     return this.layers.length ? [...this.layers[this.layers.length - 1]!.outShape] : [...this.inputShape];
   }
 
-  /** See the contract in the module comment. */
-  forward(images: Tensor, o: ForwardOptions): ForwardResult {
+  /** Throws a UserError unless `images` is a batch [B, C, H, W] of the model's input shape. */
+  checkInput(images: Tensor): void {
     const s = images.shape;
     const [c, h, w] = this.inputShape;
     if (s.length !== 4 || s[1] !== c || s[2] !== h || s[3] !== w) {
       throw new UserError(`the model takes images [B, ${c}, ${h}, ${w}] but received [${s.join(', ')}]`);
     }
-    if (o.labels && (o.labels.ndim !== 1 || o.labels.shape[0] !== s[0])) throw new UserError(`labels must be [${s[0]}] but received [${o.labels.shape.join(', ')}]`);
+  }
+
+  /**
+   * The one forward pass (see the contract in the module comment); detection (src/detect) and
+   * split execution (src/train/split.ts) run through it with `range`, `context` and `afterLayer`.
+   */
+  forward(images: Tensor, o: ForwardOptions): ForwardResult {
+    const [start, end] = o.range ?? [0, this.layers.length];
+    if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= this.layers.length)) {
+      throw new RangeError(`layer range [${start}, ${end}) is outside the model's ${this.layers.length} layers`);
+    }
+    if (start === 0) this.checkInput(images);
+    const batch = images.shape[0];
+    if (o.labels && (o.labels.ndim !== 1 || o.labels.shape[0] !== batch)) throw new UserError(`labels must be [${batch}] but received [${o.labels.shape.join(', ')}]`);
     return scope(() => {
-      const ctx = forwardContext(images, o);
-      let x = this.prepareInput(images);
-      for (const layer of this.layers) x = layer.forward(x, ctx);
+      const ctx = o.context ?? forwardContext(o);
+      let x = start === 0 ? this.prepareInput(images) : images;
+      for (let i = start; i < end; i++) {
+        x = this.layers[i]!.forward(x, ctx);
+        o.afterLayer?.(i, this.layers[i]!);
+      }
       if (x === images) x = images.alias();
-      if (x.ndim === 4 && x.shape[2] === 1 && x.shape[3] === 1) x = x.flatten(1);
-      return { output: x, losses: ctx.losses };
+      if (end === this.layers.length && x.ndim === 4 && x.shape[2] === 1 && x.shape[3] === 1) x = x.flatten(1);
+      return { output: x, losses: ctx.losses, marks: ctx.marks };
     });
   }
 
@@ -173,7 +200,7 @@ export class Model {
     return inferenceMode(() =>
       scope(() => {
         const r = autocast(o.precision ?? 'fp32', images.device, () => this.forward(images, { training: false, labels: o.labels, targets: o.targets }));
-        return r.output.dtype === 'bfloat16' || r.output.dtype === 'float16' ? { output: r.output.float(), losses: r.losses } : r;
+        return r.output.dtype === 'bfloat16' || r.output.dtype === 'float16' ? { ...r, output: r.output.float() } : r;
       }),
     );
   }

@@ -10,24 +10,60 @@ import type { LayerToken } from '../nn/index.js';
 import { UserError } from '../util/errors.js';
 import { Model, type ModelOptions } from './model.js';
 
+/**
+ * For a model made by these operations: each tensor copied from an earlier model, by its name here
+ * and its name in the first model of the chain (tensors missing from the map are new).
+ */
+const origins = new WeakMap<Model, Map<string, string>>();
+
 /** Builds `tokens` with `opts` and copies tensors from `old` layer `mapIndex(j)` into new layer j. */
 export function rebuild(old: Model, tokens: LayerToken[], opts: Partial<ModelOptions>, mapIndex: (newIndex: number) => number | undefined): Model {
   const base = old.options();
   const m = Model.fromTokens(tokens, { ...base, ...opts, weightInit: base.weightInit ?? 'he-forward' });
   const own = old.stateDict();
+  const oldOrigins = origins.get(old);
+  const copied = new Map<string, string>();
   noGrad(() => {
     m.layers.forEach((layer, j) => {
       const i = mapIndex(j);
       if (i === undefined || i < 0 || i >= old.layers.length) return;
       const named = [...layer.namedParameters(), ...layer.namedBuffers()];
       for (const { name, tensor } of named) {
-        const src = own[`layers.${i}.${name}`];
-        if (src && src.shape.join() === tensor.shape.join()) tensor.copy_(src);
+        const from = `layers.${i}.${name}`;
+        const src = own[from];
+        if (!src || src.shape.join() !== tensor.shape.join()) continue;
+        tensor.copy_(src);
+        const first = oldOrigins ? oldOrigins.get(from) : from;
+        if (first !== undefined) copied.set(`layers.${j}.${name}`, first);
       }
     });
   });
+  origins.set(m, copied);
   m.metadata = { ...old.metadata };
   return m;
+}
+
+/** What a chain of operations did to the tensors of the model it started from. */
+export interface TensorReport {
+  /** Copied from the input model (name in the result ← name in the input when they differ). */
+  kept: string[];
+  /** New, or re-initialised because their shape changed. */
+  created: string[];
+  /** Tensors of the input model that the result does not keep. */
+  dropped: string[];
+}
+
+/** Compares `result` (made from `input` by the operations above) with `input`, tensor by tensor. */
+export function tensorReport(input: Model, result: Model): TensorReport {
+  const from = origins.get(result) ?? new Map(Object.keys(result.stateDict()).map((n) => [n, n]));
+  const kept: string[] = [], created: string[] = [];
+  for (const name of Object.keys(result.stateDict())) {
+    const first = from.get(name);
+    if (first === undefined) created.push(name);
+    else kept.push(first === name ? name : `${name} ← ${first}`);
+  }
+  const used = new Set(from.values());
+  return { kept, created, dropped: Object.keys(input.stateDict()).filter((n) => !used.has(n)) };
 }
 
 const same = (j: number) => j;

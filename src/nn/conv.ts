@@ -1,7 +1,6 @@
 /** Convolution layers: C (convolution), DC (transposed convolution), R (classifier). */
 import { crossEntropy, fullPrecision, type Tensor } from '../torch/index.js';
-import { registerLayer } from '../desc/registry.js';
-import { Layer, borderPad, type BuildContext, type ForwardContext, type LayerToken, type Shape } from './layer.js';
+import { Layer, defineLayer, borderPad, type BuildContext, type ForwardContext, type LayerToken, type Shape } from './layer.js';
 import { Conv2d } from './primitives.js';
 
 /** C[filters, size=1, stride=1]: padding from the border mode; `.B` drops the bias. */
@@ -33,24 +32,24 @@ const convArgs = [
   { name: 'stride', type: 'int', default: 1, min: 1 },
 ] as const;
 
-registerLayer({
+export const convSpec = defineLayer({
   type: 'C',
   about: 'convolution; padding from --border-mode',
   aliases: ['conv', 'convolution'],
   args: [...convArgs],
   tags: { B: 'no bias (useful before BN)' },
   example: 'C[8,3,2]',
-  build: (t, a, ctx) => new ConvLayer(t, a as never, ctx),
+  build: (t, a, ctx) => new ConvLayer(t, a, ctx),
 });
 
-registerLayer({
+export const deconvSpec = defineLayer({
   type: 'DC',
   about: 'transposed convolution (PyTorch ConvTranspose2d with the border-mode padding)',
   aliases: ['deconv', 'transposed-conv'],
   args: [...convArgs],
   tags: { B: 'no bias' },
   example: 'DC[4,2,2]',
-  build: (t, a, ctx) => new ConvLayer(t, a as never, ctx, true),
+  build: (t, a, ctx) => new ConvLayer(t, a, ctx, true),
 });
 
 /**
@@ -80,7 +79,7 @@ export class ClassifierLayer extends Layer {
   }
 }
 
-registerLayer({
+export const classifierSpec = defineLayer({
   type: 'R',
   about: 'classifier: 1×1 convolution to the class count, global mean pool, softmax cross-entropy',
   aliases: ['classifier'],

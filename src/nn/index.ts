@@ -1,11 +1,4 @@
-/** Layers: importing this module registers every built-in layer type. */
-import './conv.js';
-import './pool.js';
-import './norm.js';
-import './residual.js';
-import './skip.js';
-import '../detect/register.js';
-
+/** Layers (src/layers.ts lists the types the description language knows). */
 export * from './layer.js';
 export * from './module.js';
 export * from './init.js';

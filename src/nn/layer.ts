@@ -69,8 +69,6 @@ export interface ForwardContext {
   labels?: Tensor;
   /** Detection targets (opaque here; the detector layers interpret them). */
   targets?: unknown;
-  /** The model input [B, C, H, W]. */
-  input: Tensor;
   /** Named losses; layers add to them with addLoss. */
   losses: Record<string, Tensor>;
   /** Tensors marked by SKIPSRC[index]. */
@@ -81,13 +79,12 @@ export interface ForwardContext {
   detector?: Record<string, unknown>;
 }
 
-export function forwardContext(input: Tensor, o: { training: boolean; labels?: Tensor; targets?: unknown }): ForwardContext {
+export function forwardContext(o: { training: boolean; labels?: Tensor; targets?: unknown }): ForwardContext {
   const losses: Record<string, Tensor> = {};
   return {
     training: o.training,
     labels: o.labels,
     targets: o.targets,
-    input,
     losses,
     marks: new Map(),
     addLoss(name, value) {
@@ -96,7 +93,54 @@ export function forwardContext(input: Tensor, o: { training: boolean; labels?: T
   };
 }
 
-/** Base class of every layer type. Subclasses are registered in src/desc/registry.ts. */
+/** One argument of a layer type: its name (what `--modify-layer TYPE key=value` uses), type and default. */
+export interface ArgSpec<N extends string = string> {
+  name: N;
+  type: 'int' | 'number';
+  /**
+   * The default; `undefined` = required; `'auto'` = chosen by the layer from the input shape or
+   * environment (for example the pool size, which defaults to the whole input).
+   */
+  default?: number | 'auto';
+  /** Smallest allowed value (inclusive). */
+  min?: number;
+  /** Largest allowed value (inclusive). */
+  max?: number;
+  about?: string;
+}
+
+/** Arguments after defaults: a number, or undefined for an `'auto'` argument not given. */
+export type ResolvedArgs = Record<string, number | undefined>;
+
+/** The resolved arguments of a layer type with argument specs `T`, typed by name. */
+export type ArgsOf<T extends readonly ArgSpec[]> = { [S in T[number] as S['name']]: S extends { default: 'auto' } ? number | undefined : number };
+
+/** A layer type of the description language: its token, arguments, tags and builder. */
+export interface LayerSpec<A = ResolvedArgs> {
+  type: string;
+  about: string;
+  /** Other names accepted by `--modify-layer` (for example `denet-sparse`). */
+  aliases?: string[];
+  args: readonly ArgSpec[];
+  /** Allowed single-character tags and what each does. */
+  tags: Record<string, string>;
+  /** An example token that builds on a 3×32×32 input after `SKIPSRC[9]` (the registry-wide test uses it). */
+  example: string;
+  /** Tokens the example needs before it (the detector layers need an earlier DNC or DNS); placed after `SKIPSRC[9]`. */
+  examplePrefix?: string;
+  build(token: LayerToken, args: A, ctx: BuildContext): Layer;
+}
+
+/**
+ * Declares a layer type. The builder's `args` are typed from the argument specs (names, and
+ * `number | undefined` for `'auto'` ones); src/layers.ts lists every type the language knows.
+ */
+export function defineLayer<const T extends readonly ArgSpec[]>(spec: Omit<LayerSpec<ArgsOf<T>>, 'args'> & { args: T }): LayerSpec {
+  // The parser resolves every argument of `spec.args` by name before `build` runs (desc/parser.ts resolveArgs).
+  return spec as unknown as LayerSpec;
+}
+
+/** Base class of every layer type (each declared with defineLayer and listed in src/layers.ts). */
 export abstract class Layer extends Module {
   readonly index: number;
   readonly inShape: Shape;

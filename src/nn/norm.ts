@@ -1,8 +1,7 @@
 /** Element-wise layers: BN, BNA (BN + activation), A (activation), D (dropout). */
 import { F, type Tensor } from '../torch/index.js';
-import { registerLayer } from '../desc/registry.js';
 import { activation } from './activation.js';
-import { Layer, numel, type BuildContext, type ForwardContext, type LayerToken, type Shape } from './layer.js';
+import { Layer, defineLayer, numel, type BuildContext, type ForwardContext, type LayerToken, type Shape } from './layer.js';
 import { BatchNorm2d } from './primitives.js';
 
 /**
@@ -36,22 +35,22 @@ const bnArgs = [
   { name: 'eps', type: 'number', default: 'auto', min: 0, about: 'default 1e-5' },
 ] as const;
 
-registerLayer({
+export const batchNormSpec = defineLayer({
   type: 'BN',
   about: 'batch normalisation (momentum = running-average keep rate)',
   aliases: ['batchnorm'],
   args: [...bnArgs],
   tags: {},
   example: 'BN[0.95,0.001]',
-  build: (t, a, ctx) => new BatchNormLayer(t, a as never, ctx, false),
+  build: (t, a, ctx) => new BatchNormLayer(t, a, ctx, false),
 });
-registerLayer({
+export const batchNormActSpec = defineLayer({
   type: 'BNA',
   about: 'batch normalisation followed by the activation',
   args: [...bnArgs],
   tags: {},
   example: 'BNA',
-  build: (t, a, ctx) => new BatchNormLayer(t, a as never, ctx, true),
+  build: (t, a, ctx) => new BatchNormLayer(t, a, ctx, true),
 });
 
 /** A: the activation chosen by --activation. */
@@ -70,7 +69,7 @@ export class ActivationLayer extends Layer {
     return numel(this.inShape);
   }
 }
-registerLayer({
+export const activationSpec = defineLayer({
   type: 'A',
   about: 'activation chosen by --activation',
   aliases: ['activation'],
@@ -91,7 +90,7 @@ export class DropoutLayer extends Layer {
     return ctx.training && this.rate > 0 ? F.dropout(x, this.rate, true) : x.alias();
   }
 }
-registerLayer({
+export const dropoutSpec = defineLayer({
   type: 'D',
   about: 'dropout',
   aliases: ['dropout'],

@@ -1,7 +1,6 @@
 /** Spatial layers without weights: P (pooling), PI (upsampling), B (zero border), CM (crop+mirror). */
 import { F, rand, stack, type Tensor } from '../torch/index.js';
-import { registerLayer } from '../desc/registry.js';
-import { Layer, windowOut, type BuildContext, type ForwardContext, type LayerToken, type Shape } from './layer.js';
+import { Layer, defineLayer, windowOut, type BuildContext, type ForwardContext, type LayerToken, type Shape } from './layer.js';
 
 /**
  * P[size, stride, pad]: max pooling (`.A` mean pooling, padding not counted). The size defaults to
@@ -38,7 +37,7 @@ export class PoolLayer extends Layer {
   }
 }
 
-registerLayer({
+export const poolSpec = defineLayer({
   type: 'P',
   about: 'max pooling (size = whole input, stride = size, pad = 0)',
   aliases: ['pool'],
@@ -49,7 +48,7 @@ registerLayer({
   ],
   tags: { A: 'mean pooling' },
   example: 'P.A[3,2,1]',
-  build: (t, a, ctx) => new PoolLayer(t, a as never, ctx),
+  build: (t, a, ctx) => new PoolLayer(t, a, ctx),
 });
 
 /** PI[factor]: nearest-neighbour upsampling ("pool inverse"). */
@@ -65,7 +64,7 @@ export class UpsampleLayer extends Layer {
   }
 }
 
-registerLayer({
+export const upsampleSpec = defineLayer({
   type: 'PI',
   about: 'pool inverse: nearest-neighbour upsampling',
   aliases: ['upsample'],
@@ -89,7 +88,7 @@ export class BorderLayer extends Layer {
   }
 }
 
-registerLayer({
+export const borderSpec = defineLayer({
   type: 'B',
   about: 'zero border',
   aliases: ['border'],
@@ -128,7 +127,7 @@ export class CropMirrorLayer extends Layer {
   }
 }
 
-registerLayer({
+export const cropMirrorSpec = defineLayer({
   type: 'CM',
   about: 'random crop and mirror in training; centre crop at test',
   aliases: ['crop-mirror'],

@@ -18,9 +18,8 @@
  * `model-modify --fuse-bn` and used for inference): every convolution has a bias and there is no BN.
  */
 import type { Tensor } from '../torch/index.js';
-import { registerLayer, type ResolvedArgs } from '../desc/registry.js';
 import { activation } from './activation.js';
-import { Layer, numel, type BuildContext, type ForwardContext, type LayerEnv, type LayerToken, type Shape } from './layer.js';
+import { Layer, defineLayer, numel, type BuildContext, type ForwardContext, type LayerEnv, type LayerToken, type Shape } from './layer.js';
 import { Module } from './module.js';
 import { BatchNorm2d, Conv2d } from './primitives.js';
 
@@ -121,10 +120,10 @@ export class ResidualBlock extends Module {
 export class ResidualLayer extends Layer {
   readonly outShape: Shape;
   readonly blocks: ResidualBlock[] = [];
-  constructor(token: LayerToken, a: ResolvedArgs, ctx: BuildContext, bottleneck: boolean, repeated: boolean) {
+  constructor(token: LayerToken, a: { n?: number; filters: number; size: number; stride: number }, ctx: BuildContext, bottleneck: boolean, repeated: boolean) {
     super(token, ctx);
     const n = repeated ? a.n! : 1;
-    const { filters, size, stride } = a as { filters: number; size: number; stride: number };
+    const { filters, size, stride } = a;
     if (size % 2 === 0) throw ctx.fail(`size ${size} must be odd so the block keeps its shape`);
     if (bottleneck && filters % 4 !== 0) throw ctx.fail(`filters ${filters} must be a multiple of 4 (the bottleneck width is filters/4)`);
     const post = token.tags.includes('O');
@@ -160,11 +159,11 @@ const blockTags = {
 };
 const count = { name: 'n', type: 'int', min: 1, about: 'number of blocks' } as const;
 
-registerLayer({ type: 'RSN', about: 'residual basic block', aliases: ['residual'], args: [...blockArgs], tags: blockTags, example: 'RSN[8,3,2]',
+export const residualSpec = defineLayer({ type: 'RSN', about: 'residual basic block', aliases: ['residual'], args: [...blockArgs], tags: blockTags, example: 'RSN[8,3,2]',
   build: (t, a, ctx) => new ResidualLayer(t, a, ctx, false, false) });
-registerLayer({ type: 'nRSN', about: 'n residual basic blocks (stride on the first)', args: [count, ...blockArgs], tags: blockTags, example: 'nRSN.O[2,8,3,2]',
+export const residualStackSpec = defineLayer({ type: 'nRSN', about: 'n residual basic blocks (stride on the first)', args: [count, ...blockArgs], tags: blockTags, example: 'nRSN.O[2,8,3,2]',
   build: (t, a, ctx) => new ResidualLayer(t, a, ctx, false, true) });
-registerLayer({ type: 'BRSN', about: 'residual bottleneck block (filters = output channels, width filters/4)', aliases: ['bottleneck'], args: [...blockArgs], tags: blockTags, example: 'BRSN.O[16,3,2]',
+export const bottleneckSpec = defineLayer({ type: 'BRSN', about: 'residual bottleneck block (filters = output channels, width filters/4)', aliases: ['bottleneck'], args: [...blockArgs], tags: blockTags, example: 'BRSN.O[16,3,2]',
   build: (t, a, ctx) => new ResidualLayer(t, a, ctx, true, false) });
-registerLayer({ type: 'nBRSN', about: 'n residual bottleneck blocks (stride on the first)', args: [count, ...blockArgs], tags: blockTags, example: 'nBRSN[2,16]',
+export const bottleneckStackSpec = defineLayer({ type: 'nBRSN', about: 'n residual bottleneck blocks (stride on the first)', args: [count, ...blockArgs], tags: blockTags, example: 'nBRSN[2,16]',
   build: (t, a, ctx) => new ResidualLayer(t, a, ctx, true, true) });

@@ -8,8 +8,7 @@
  *                  (src/train/split.ts), and `model-modify --merge` removes them.
  */
 import type { Tensor } from '../torch/index.js';
-import { registerLayer } from '../desc/registry.js';
-import { Layer, type BuildContext, type ForwardContext, type LayerToken, type Shape } from './layer.js';
+import { Layer, defineLayer, type BuildContext, type ForwardContext, type LayerToken, type Shape } from './layer.js';
 import { Conv2d } from './primitives.js';
 
 export class SkipSourceLayer extends Layer {
@@ -61,9 +60,9 @@ export class SplitLayer extends Layer {
   }
 }
 
-registerLayer({ type: 'SKIPSRC', about: 'mark a tensor for a later skip connection', args: [{ name: 'index', type: 'int', min: 0 }], tags: {}, example: 'SKIPSRC[1]',
+export const skipSourceSpec = defineLayer({ type: 'SKIPSRC', about: 'mark a tensor for a later skip connection', args: [{ name: 'index', type: 'int', min: 0 }], tags: {}, example: 'SKIPSRC[1]',
   build: (t, a, ctx) => new SkipSourceLayer(t, a.index!, ctx) });
-registerLayer({ type: 'SKIP', about: 'add a learned 1×1 projection of the marked tensor', args: [{ name: 'index', type: 'int', min: 0 }], tags: {}, example: 'SKIP[9]',
+export const skipSpec = defineLayer({ type: 'SKIP', about: 'add a learned 1×1 projection of the marked tensor', args: [{ name: 'index', type: 'int', min: 0 }], tags: {}, example: 'SKIP[9]',
   build: (t, a, ctx) => new SkipLayer(t, a.index!, ctx) });
-registerLayer({ type: 'SPLIT', about: 'split point for split execution (identity; --merge removes it)', args: [], tags: {}, example: 'SPLIT',
+export const splitSpec = defineLayer({ type: 'SPLIT', about: 'split point for split execution (identity; --merge removes it)', args: [], tags: {}, example: 'SPLIT',
   build: (t, _a, ctx) => new SplitLayer(t, ctx) });

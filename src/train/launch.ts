@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { cuda, distributed } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
-import type { TrainConfig } from './options.js';
+import type { TrainConfig } from './config.js';
 import { runTraining } from './session.js';
 
 /** Maps a --gpus entry to a device: cpu, gpuN / cuda:N / N → cuda:N. */

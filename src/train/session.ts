@@ -9,15 +9,14 @@ import { createLoader } from '../data/loader.js';
 import { openDataset, type OpenedDataset } from '../data/open.js';
 import type { Dataset, Loader } from '../data/types.js';
 import type { TrainableModel } from './model-like.js';
-import { withFused, type TestResult } from './test-pass.js';
+import { withFused, type TestResult } from './classify.js';
 import { checkDetectionClasses } from '../detect/predict.js';
 import { evaluateDetector } from '../detect/evaluate.js';
-import { isDetector } from '../detect/detect.js';
 import { Model, importTorchvisionBackbone } from '../model/index.js';
 import { checkPrecision, cuda, manualSeed, setNumThreads, type Precision } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import { readCheckpoint, resolveCheckpoint } from './checkpoint.js';
-import type { TrainConfig } from './options.js';
+import type { TrainConfig } from './config.js';
 import type { EpochResult } from './results.js';
 import { nextRunDir, RunFolder } from './run-folder.js';
 import { LearnSchedule } from './schedule.js';
@@ -82,7 +81,7 @@ export async function probeInputShape(opened: OpenedDataset, channels?: number):
 }
 
 function checkClasses(model: Model, train: Dataset, test?: Dataset): void {
-  const detector = isDetector(model);
+  const detector = model.isDetector;
   for (const [what, ds] of [['--train', train], ['--test', test]] as const) {
     if (!ds) continue;
     if (ds.kind === 'detection' && !detector) {
@@ -201,7 +200,7 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
       model, solver, schedule, train: trainLoader, test: testLoader, epochs: c.epochs, run, device, accumulate: c.accumulate, seed: c.seed,
       dist: world > 1 ? { rank, worldSize: world } : undefined, progress: c.progress ? undefined : false, log: s.log,
       options: resolved as unknown as Record<string, unknown>,
-      evaluate: isDetector(model) ? detectionTestPass : undefined,
+      evaluate: model.isDetector ? detectionTestPass : undefined,
       ema,
       precision: checkPrecision(c.precision ?? 'fp32', device),
     });

@@ -10,7 +10,7 @@
  * SPLITs must lie before the DeNet head (DNC): its layers pass per-forward state along.
  */
 import type { Model } from '../model/index.js';
-import { forwardContext, SplitLayer, type ForwardContext, type Layer } from '../nn/index.js';
+import { forwardContext, SplitLayer } from '../nn/index.js';
 import { getRngState, keep, noGrad, scope, setRngState, type Tensor } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 
@@ -31,14 +31,16 @@ interface SegmentRun {
   marks: Map<number, Tensor>;
 }
 
-/** Runs layers [start, end) from `x` with the marks made so far; returns what the segment produced. */
-function runSegment(layers: Layer[], x: Tensor, marks: Map<number, Tensor>, base: ForwardContext): SegmentRun {
-  const ctx = { ...base, losses: {}, marks: new Map(marks) } as ForwardContext;
-  const losses = ctx.losses;
-  ctx.addLoss = (name, value) => void (losses[name] = losses[name] ? losses[name]!.add(value) : value);
-  for (const layer of layers) x = layer.forward(x, ctx);
-  const made = new Map([...ctx.marks].filter(([k, t]) => marks.get(k) !== t));
-  return { output: x, losses, marks: made };
+/**
+ * Runs the segment [start, end) from `x` through Model.forward, in a context of its own that holds
+ * the marks made so far; returns what the segment produced.
+ */
+function runSegment(model: Model, range: [number, number], x: Tensor, marks: Map<number, Tensor>, o: { labels?: Tensor; targets?: unknown }): SegmentRun {
+  const context = forwardContext({ training: true, ...o });
+  for (const [k, t] of marks) context.marks.set(k, t);
+  const r = model.forward(x, { training: true, ...o, range, context });
+  const made = new Map([...r.marks].filter(([k, t]) => marks.get(k) !== t));
+  return { output: r.output, losses: r.losses, marks: made };
 }
 
 /**
@@ -46,7 +48,7 @@ function runSegment(layers: Layer[], x: Tensor, marks: Map<number, Tensor>, base
  * `scale · Σ losses` (as `forward` + `backward` would) and returns the loss values.
  */
 export function splitTrainStep(model: Model, segments: [number, number][], images: Tensor, o: { labels?: Tensor; targets?: unknown }, scale: number): Record<string, number> {
-  const base = forwardContext(images, { training: true, labels: o.labels, targets: o.targets });
+  const given = { labels: o.labels, targets: o.targets };
   return scope(() => {
     // ---- forward, no graph: keep each segment's input, its RNG state and the marks -----------
     const inputs: Tensor[] = [];
@@ -59,7 +61,7 @@ export function splitTrainStep(model: Model, segments: [number, number][], image
       inputs.push(x);
       rng.push(getRngState());
       marksBefore.push(marks);
-      const r = noGrad(() => scope(() => runSegment(model.layers.slice(start, end), x, marks, base)));
+      const r = noGrad(() => scope(() => runSegment(model, [start, end], x, marks, given)));
       for (const [name, t] of Object.entries(r.losses)) values[name] = (values[name] ?? 0) + t.item();
       x = r.output;
       marks = new Map([...marks, ...r.marks]);
@@ -79,7 +81,7 @@ export function splitTrainStep(model: Model, segments: [number, number][], image
       gradOut = scope(() => {
         const xin = s > 0 ? inputs[s]!.detach().requiresGrad_() : inputs[s]!;
         const marksIn = new Map([...marksBefore[s]!].map(([k, t]) => [k, t.detach().requiresGrad_()] as const));
-        const r = runSegment(layers, xin, marksIn, base);
+        const r = runSegment(model, [start, end], xin, marksIn, given);
         let objective: Tensor | undefined;
         const add = (t: Tensor) => (objective = objective ? objective.add(t) : t);
         for (const t of Object.values(r.losses)) add(scale === 1 ? t : t.mul(scale));

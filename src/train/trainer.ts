@@ -20,7 +20,7 @@ import type { Solver } from './solvers/index.js';
 import { splitSegments, splitTrainStep } from './split.js';
 import { EventWriter } from './tensorboard.js';
 import type { WeightAverage } from './ema.js';
-import { testPass, type TestResult } from './test-pass.js';
+import { testPass, type TestResult } from './classify.js';
 
 export interface TrainerOptions {
   model: TrainableModel;

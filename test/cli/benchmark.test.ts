@@ -9,8 +9,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Model } from '../../src/model/index.js';
+import { registerLayers } from '../../src/layers.js';
 import { cli, pngClassFolders, tmp } from './helpers.js';
 
+registerLayers();
 const dir = tmp('benchmark');
 
 test('denet benchmark: table, --json, accuracy matches model-predict, onnx not available', async () => {

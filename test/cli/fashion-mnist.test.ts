@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadFashionMnist } from '../../src/data/idx.js';
 import { writeNpy } from '../../src/data/npy.js';
+import { requires } from '../helpers/requires.js';
 import { cli, tmp } from './helpers.js';
 
 const train = loadFashionMnist(undefined, 'train');
@@ -17,7 +18,7 @@ function slice(fm: NonNullable<typeof train>, n: number, prefix: string): void {
   writeNpy(`${prefix}_labels.npy`, { dtype: 'int32', shape: [n], data: Int32Array.from(fm.labels.subarray(0, n)) });
 }
 
-test('Fashion-MNIST slice (4000 train / 1000 test, 2 epochs): test accuracy well above chance', { skip: (!train || !t10k) && 'no /usr/share/datasets/fashion-mnist' }, () => {
+test('Fashion-MNIST slice (4000 train / 1000 test, 2 epochs): test accuracy well above chance', requires(!!train && !!t10k, 'Debian\'s dataset-fashion-mnist (/usr/share/datasets/fashion-mnist)'), () => {
   const dir = tmp('fashion');
   slice(train!, 4000, join(dir, 'train'));
   slice(t10k!, 1000, join(dir, 'test'));

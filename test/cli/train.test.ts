@@ -7,6 +7,9 @@ import { writeNpy } from '../../src/data/npy.js';
 import { readSafetensors } from '../../src/torch/index.js';
 import { readEventFile } from '../../src/train/tensorboard.js';
 import { cli, pngClassFolders, tmp } from './helpers.js';
+import { registerLayers } from '../../src/layers.js';
+
+registerLayers();
 
 const README_DESC = ['C[128,3]', 'BN', 'A', 'P[2]', 'C[256,3]', 'BN', 'A', 'P[2]', 'C[512,3]', 'BN', 'A', 'P.A', 'R'];
 const SMALL_DESC = ['C[8,3]', 'BN', 'A', 'P[2]', 'C[16,3]', 'BN', 'A', 'P.A', 'R'];

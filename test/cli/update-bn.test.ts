@@ -6,6 +6,9 @@ import { writeNpy } from '../../src/data/npy.js';
 import { Model } from '../../src/model/index.js';
 import { readSafetensors } from '../../src/torch/index.js';
 import { cli, tmp } from './helpers.js';
+import { registerLayers } from '../../src/layers.js';
+
+registerLayers();
 
 test('model-update-bn re-estimates BN statistics as the average over batches', () => {
   const dir = tmp('ubn');

@@ -9,6 +9,7 @@ import { generateImage, objectSource, splitObjectSources } from '../../src/data/
 import { openDataset } from '../../src/data/open.js';
 import { renderGrid } from '../../src/data/grid.js';
 import { createLoader } from '../../src/data/loader.js';
+import { requires } from '../helpers/requires.js';
 import { tempDir } from './helpers.js';
 
 test('generated dataset: both layouts open with the same boxes; deterministic from the seed', async () => {
@@ -25,7 +26,13 @@ test('generated dataset: both layouts open with the same boxes; deterministic fr
     for (let i = 0; i < 6; i++) {
       const a = coco.record(i).objects!;
       const b = voc.record(i).objects!;
-      assert.ok(a.length >= 0 && a.length <= 10);
+      assert.ok(a.length <= 10, `image ${i}: at most 10 objects, got ${a.length}`);
+      for (const o of a) {
+        // Boxes are pixel boxes inside the 96×96 image, at least 4 px a side (the generator's floor).
+        assert.ok(Number.isInteger(o.cls) && o.cls >= 0 && o.cls < r.classNames.length, `class ${o.cls}`);
+        assert.ok(o.box[0] >= 0 && o.box[1] >= 0 && o.box[2] <= 96 && o.box[3] <= 96, `box ${o.box}`);
+        assert.ok(o.box[2] - o.box[0] >= 4 && o.box[3] - o.box[1] >= 4, `box ${o.box}`);
+      }
       assert.deepEqual(a.map((o) => [o.cls, ...o.box]), b.map((o) => [o.cls, ...o.box]));
       objects += a.length;
     }
@@ -67,7 +74,7 @@ test('annotated boxes frame object pixels; sizes span small to large (drawn-shap
   assert.ok(min <= 20 && max >= 80, `sizes ${min}..${max}`);
 });
 
-test('honest split: training images draw Fashion-MNIST training items, val and test images only t10k items', { skip: !loadFashionMnist(undefined, 't10k') && !process.env.CI && 'no /usr/share/datasets/fashion-mnist' }, () => {
+test('honest split: training images draw Fashion-MNIST training items, val and test images only t10k items', requires(!!loadFashionMnist(undefined, 't10k'), 'Debian\'s dataset-fashion-mnist (/usr/share/datasets/fashion-mnist)'), () => {
   const key = (m: Uint8Array) => Buffer.from(m).toString('latin1');
   const itemSet = (split: 'train' | 't10k') => {
     const fm = loadFashionMnist(undefined, split)!;

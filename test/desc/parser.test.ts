@@ -4,6 +4,9 @@ import { test } from 'node:test';
 import { parseDescription, parseToken, printDescription, printToken, tokenize } from '../../src/desc/index.js';
 import { Model } from '../../src/model/index.js';
 import { UserError } from '../../src/util/errors.js';
+import { registerLayers } from '../../src/layers.js';
+
+registerLayers();
 
 const msg = (fn: () => unknown): string => {
   try {

@@ -9,10 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { DetectionTargets } from '../../src/data/types.js';
-import { DENET34_SKIP, DENET34_WIDE_V2, DENET_CPU_SMALL, HeadLayer, SparseLayer, detect, detectTimed, isDetector } from '../../src/detect/index.js';
+import { DENET34_SKIP, DENET34_WIDE_V2, DENET_CPU_SMALL, HeadLayer, SparseLayer, detect, detectTimed, detectorHead } from '../../src/detect/index.js';
 import { Model } from '../../src/model/index.js';
 import { manualSeed, memoryStats, noGrad, scope, setNumThreads, tensor, zeros, type Tensor } from '../../src/torch/index.js';
 import { UserError } from '../../src/util/errors.js';
+import { registerLayers } from '../../src/layers.js';
+
+registerLayers();
 
 // Tiny tensors: one intra-op thread is fastest, and immune to a busy machine's thread contention.
 setNumThreads(1);
@@ -44,7 +47,7 @@ function batch(): { images: Tensor; targets: DetectionTargets[] } {
 test('tiny DeNet: losses finite, gradients reach every parameter, the loss falls over 30 steps', () => {
   manualSeed(7);
   const m = Model.create(DESC, { inputShape: [3, 64, 64], classNames, seed: 7 });
-  assert.ok(m.isDetector && isDetector(m));
+  assert.ok(m.isDetector && detectorHead(m) instanceof HeadLayer);
   assert.deepEqual(m.outputShape, [2 * 5 + 1 + 8, 4, 4]);
   const { images, targets } = batch();
   const params = m.namedParameters();

@@ -16,6 +16,9 @@ import { setNumThreads } from '../../src/torch/index.js';
 import { LearnSchedule } from '../../src/train/schedule.js';
 import { createSolver } from '../../src/train/solvers/index.js';
 import { Trainer } from '../../src/train/trainer.js';
+import { registerLayers } from '../../src/layers.js';
+
+registerLayers();
 
 setNumThreads(1);
 

@@ -6,17 +6,17 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { COCO_EVAL } from '../helpers/fixtures.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const fixture = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'coco-eval');
-const expected = JSON.parse(readFileSync(path.join(fixture, 'expected.json'), 'utf8'));
+const expected = JSON.parse(readFileSync(COCO_EVAL.expected, 'utf8'));
 
 function denet(...args: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src', 'cli', 'denet.ts'), 'eval', ...args], { cwd: repoRoot, encoding: 'utf8' });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
-const gt = path.join(fixture, 'instances_val2014_100.json');
-const dt = path.join(fixture, 'instances_val2014_fakebbox100_results.json');
+const gt = COCO_EVAL.groundTruth;
+const dt = COCO_EVAL.results;
 
 test('coco: the printed summary is pycocotools\' (published values)', () => {
   const r = denet('coco', '--gt', gt, '--dt', dt);

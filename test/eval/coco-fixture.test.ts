@@ -1,16 +1,13 @@
 // COCO bbox evaluation against pycocotools' own numbers on the cocoapi fake-detection fixture.
-// Expected values: ../shared/fixtures/coco-eval/expected.json, computed with pycocotools
+// Expected values: test/fixtures/coco-eval/expected.json, computed with pycocotools
 // (cocodataset/cocoapi@8c9bcc3, see that folder's README.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { COCO_STAT_NAMES, defaultCocoParams, evaluateCocoFiles } from '../../src/eval/coco/index.js';
+import { COCO_EVAL } from '../helpers/fixtures.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const fixture = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'coco-eval');
-const expected = JSON.parse(readFileSync(path.join(fixture, 'expected.json'), 'utf8'));
+const expected = JSON.parse(readFileSync(COCO_EVAL.expected, 'utf8'));
 
 test('thresholds equal the linspace values pycocotools uses', () => {
   const p = defaultCocoParams();
@@ -20,7 +17,7 @@ test('thresholds equal the linspace values pycocotools uses', () => {
   assert.deepEqual(p.areaRanges.map((a) => [a.lo, a.hi]), expected.params.areaRng);
 });
 
-const report = evaluateCocoFiles(path.join(fixture, 'instances_val2014_100.json'), path.join(fixture, 'instances_val2014_fakebbox100_results.json'));
+const report = evaluateCocoFiles(COCO_EVAL.groundTruth, COCO_EVAL.results);
 
 test('the 12 stats equal pycocotools to 1e-12 (and the published 3-decimal values)', () => {
   COCO_STAT_NAMES.forEach((name, i) => {

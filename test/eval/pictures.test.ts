@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { evaluateCocoFiles, evaluateCocoJson, formatCocoResults, readCocoResults, writeCocoResults, type CocoResult } from '../../src/eval/coco/index.js';
 import { classColor } from '../../src/eval/color.js';
@@ -13,11 +12,10 @@ import { drawDetections, detectionsSvg } from '../../src/eval/draw.js';
 import { linePlotPng, linePlotSvg, niceTicks } from '../../src/eval/plot.js';
 import { cocoPrCurves, prCurvesPng, prGridPng } from '../../src/eval/pr-curve.js';
 import { UserError } from '../../src/util/errors.js';
+import { COCO_EVAL } from '../helpers/fixtures.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const fixture = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'coco-eval');
-const gtPath = path.join(fixture, 'instances_val2014_100.json');
-const dtPath = path.join(fixture, 'instances_val2014_fakebbox100_results.json');
+const gtPath = COCO_EVAL.groundTruth;
+const dtPath = COCO_EVAL.results;
 
 test('COCO results writer/reader round trip evaluates to the same numbers', () => {
   const dets = readCocoResults(dtPath);

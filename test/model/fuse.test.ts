@@ -12,8 +12,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { DENET_CPU_SMALL, detect } from '../../src/detect/index.js';
 import { Model } from '../../src/model/index.js';
+import { registerLayers } from '../../src/layers.js';
 import { manualSeed, noGrad, rand, randn, scope, setNumThreads, type Tensor } from '../../src/torch/index.js';
 
+registerLayers();
 setNumThreads(1);
 
 /** Random BN affine parameters and running statistics (scale 0.5–1.5, shifts ±, variances 0.3–2.3). */

@@ -8,6 +8,9 @@ import { Model } from '../../src/model/index.js';
 import { manualSeed, memoryStats, randn, tensor, noGrad } from '../../src/torch/index.js';
 import { UserError } from '../../src/util/errors.js';
 import { needsPyTorch, pytorch } from '../helpers/pytorch.js';
+import { registerLayers } from '../../src/layers.js';
+
+registerLayers();
 
 const README = 'C[128,3] BN A P[2] C[256,3] BN A P[2] C[512,3] BN A P.A R';
 const classes = (n: number) => Array.from({ length: n }, (_, i) => `c${i}`);

@@ -12,6 +12,9 @@ import { main as modifyMain } from '../../src/cli/modify.js';
 import { main as summaryMain } from '../../src/cli/summary.js';
 import { noGrad, randn, type Tensor } from '../../src/torch/index.js';
 import { UserError } from '../../src/util/errors.js';
+import { registerLayers } from '../../src/layers.js';
+
+registerLayers();
 
 const dir = mkdtempSync(join(tmpdir(), 'denet-modify-'));
 const base = () => Model.create('C[4,3] BN A SPLIT C[4,3] BN A P.A R', { inputShape: [3, 8, 8], classNames: ['a', 'b', 'c'], seed: 2 });

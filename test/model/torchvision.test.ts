@@ -13,16 +13,10 @@ import { test } from 'node:test';
 import { Model, TORCHVISION_RESNETS, loadTorchvisionResnet, torchvisionResnetNames } from '../../src/model/index.js';
 import { readSafetensors, noGrad } from '../../src/torch/index.js';
 import { cli, pngClassFolders } from '../cli/helpers.js';
-import { hasPyTorch } from '../helpers/pytorch.js';
+import { needsTorchvision } from '../helpers/pytorch.js';
+import { registerLayers } from '../../src/layers.js';
 
-const hasTorchvision = hasPyTorch() && (() => {
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import torchvision'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+registerLayers();
 
 const SCRIPT = `
 import json, struct, sys, torch, torchvision
@@ -49,7 +43,7 @@ with open(sys.argv[1], 'wb') as f:
     for c in chunks: f.write(c)
 `;
 
-test('resnet18: names map one-to-one to torchvision and outputs match', { skip: hasTorchvision ? undefined : '/usr/bin/python3 lacks torch/torchvision' }, () => {
+test('resnet18: names map one-to-one to torchvision and outputs match', needsTorchvision(), () => {
   const path = join(mkdtempSync(join(tmpdir(), 'denet-tv-')), 'resnet18.safetensors');
   execFileSync('/usr/bin/python3', ['-c', SCRIPT, path]);
   const { tensors } = readSafetensors(path);
@@ -67,7 +61,7 @@ test('resnet18: names map one-to-one to torchvision and outputs match', { skip: 
   model.dispose();
 });
 
-test('model-train --backbone loads torchvision weights into a new model\'s ResNet (not its classifier); bad files are one-line errors', { skip: hasTorchvision ? undefined : '/usr/bin/python3 lacks torch/torchvision' }, async () => {
+test('model-train --backbone loads torchvision weights into a new model\'s ResNet (not its classifier); bad files are one-line errors', needsTorchvision(), async () => {
   const dir = mkdtempSync(join(tmpdir(), 'denet-tv-'));
   const weights = join(dir, 'resnet18.safetensors');
   execFileSync('/usr/bin/python3', ['-c', SCRIPT, weights]);

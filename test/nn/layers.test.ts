@@ -5,6 +5,9 @@ import { Model, TORCHVISION_RESNETS } from '../../src/model/index.js';
 import { arange, noGrad, ones, randn, tensor, type Tensor } from '../../src/torch/index.js';
 import { initStd } from '../../src/nn/index.js';
 import { assertClose } from '../helpers/close.js';
+import { registerLayers } from '../../src/layers.js';
+
+registerLayers();
 
 type S = [number, number, number];
 const mk = (desc: string, inputShape: S, extra: Record<string, unknown> = {}) => Model.create(desc, { inputShape, classNames: ['a', 'b'], ...extra });

@@ -12,6 +12,9 @@ import { layerSpecs, parseDescription, parseToken, printDescription } from '../.
 import { Model } from '../../src/model/index.js';
 import { memoryStats, noGrad, randn, tensor } from '../../src/torch/index.js';
 import { UserError } from '../../src/util/errors.js';
+import { registerLayers } from '../../src/layers.js';
+
+registerLayers();
 
 const dir = mkdtempSync(join(tmpdir(), 'denet-registry-'));
 const classes = ['a', 'b', 'c'];

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import * as torch from '../../src/torch/index.js';
 import { decodeSafetensors, encodeSafetensors, readSafetensors, scope, tensor, writeSafetensors, type DType } from '../../src/torch/index.js';
-import { hasPyTorch } from '../helpers/pytorch.js';
+import { needsPyTorch } from '../helpers/pytorch.js';
 import { execFileSync } from 'node:child_process';
 
 const dir = mkdtempSync(join(tmpdir(), 'denet-st-'));
@@ -72,7 +72,7 @@ test('damaged files give one clear error', () => {
   });
 });
 
-test('PyTorch reads our file with nothing but the format rules', { skip: hasPyTorch() ? undefined : 'no python3-torch' }, () => {
+test('PyTorch reads our file with nothing but the format rules', needsPyTorch(), () => {
   scope(() => {
     const path = join(dir, 'py.safetensors');
     writeSafetensors(path, { 'layers.0.weight': tensor([[1, 2], [3, 4]]), 'layers.0.bias': tensor([5, 6], { dtype: 'float64' }) }, { description: 'C[2] R' });

@@ -16,6 +16,9 @@ import { LearnSchedule } from '../../src/train/schedule.js';
 import { createSolver } from '../../src/train/solvers/index.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { MemLoader, syntheticSet, TinyModel } from './helpers.js';
+import { registerLayers } from '../../src/layers.js';
+
+registerLayers();
 
 setNumThreads(1);
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), `denet-${p}-`));

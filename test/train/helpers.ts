@@ -4,6 +4,9 @@ import { Rng } from '../../src/data/rng.js';
 import type { ArrayBatch, Batch, Dataset, Epoch, EpochStats, Loader } from '../../src/data/types.js';
 import { crossEntropy, F, keep, noGrad, randn, readSafetensors, writeSafetensors, zeros, type Tensor } from '../../src/torch/index.js';
 import type { TrainableModel } from '../../src/train/model-like.js';
+import { registerLayers } from '../../src/layers.js';
+
+registerLayers();
 
 export class TinyModel implements TrainableModel {
   constructor(

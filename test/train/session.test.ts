@@ -2,9 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cuda } from '../../src/torch/index.js';
 import { deviceOfEntry } from '../../src/train/launch.js';
-import { parseTrainArgs } from '../../src/train/options.js';
+import { parseTrainArgs } from '../../src/cli/train-options.js';
 import { defaultThreads, resolveDevice, shardDataset } from '../../src/train/session.js';
 import type { Dataset } from '../../src/data/types.js';
+import { registerLayers } from '../../src/layers.js';
+
+registerLayers();
 
 test('device selection: --device, GPU=N (CPU with a warning when CUDA is absent), default cpu', { skip: cuda.isAvailable() && 'CUDA present' }, () => {
   const warnings: string[] = [];

@@ -3,16 +3,15 @@
  * is run with /usr/bin/python3 (torch + torchvision) in the test itself.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tensor, scope, memoryStats, writeSafetensors, readSafetensors, type Tensor } from '../../src/torch/index.js';
 import { createSolver, type SolverParam } from '../../src/train/solvers/index.js';
+import { needsPyTorch } from '../helpers/pytorch.js';
 
 const PY = '/usr/bin/python3';
-const hasTorch = existsSync(PY) && (() => { try { execFileSync(PY, ['-c', 'import torch'], { stdio: 'ignore' }); return true; } catch { return false; } })();
 
 const W0 = [[0.5, -1.2, 0.3], [0.8, 0.1, -0.4], [-0.7, 0.9, 1.1], [0.2, -0.3, 0.6]];
 const B0 = [0.1, -0.2, 0.05];
@@ -90,7 +89,7 @@ function assertClose(a: number[], b: number[], tol: number, what: string): void 
 }
 
 for (const c of CASES) {
-  test(`${c.solver} (momentum ${c.momentum.join(' ')}, decay ${c.decay}) matches torch.optim over ${STEPS} steps`, { skip: !hasTorch && 'no torch in /usr/bin/python3' }, () => {
+  test(`${c.solver} (momentum ${c.momentum.join(' ')}, decay ${c.decay}) matches torch.optim over ${STEPS} steps`, needsPyTorch(), () => {
     const ref = pythonReference(c);
     const ours = run(c, STEPS);
     assertClose(ours.w.flat(), ref.w.flat(), 1e-9, 'w');

@@ -10,6 +10,9 @@ import { Model } from '../../src/model/index.js';
 import { memoryStats, manualSeed, noGrad, randint, randn, scope } from '../../src/torch/index.js';
 import { splitSegments, splitTrainStep } from '../../src/train/split.js';
 import { UserError } from '../../src/util/errors.js';
+import { registerLayers } from '../../src/layers.js';
+
+registerLayers();
 
 const BODY = 'C[8,3] BN A SKIPSRC[1] SPLIT C[8,3] D[0.3] BN A SPLIT P[2] C[16,3] BN A SPLIT PI[2] C[8,3] SKIP[1] BN A SPLIT C[12,3,2] BN A R';
 const classNames = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l'];

@@ -12,6 +12,9 @@ import { readEventFile } from '../../src/train/tensorboard.js';
 import { Trainer, type TrainerOptions } from '../../src/train/trainer.js';
 import { MemLoader, syntheticSet, TinyModel } from './helpers.js';
 import { settledRss } from '../helpers/memory.js';
+import { registerLayers } from '../../src/layers.js';
+
+registerLayers();
 
 // One thread: on a busy shared machine two OpenMP threads run up to 20× slower.
 setNumThreads(1);

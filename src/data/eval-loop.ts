@@ -4,8 +4,8 @@
  * at `precision`), the batch freed afterwards, and the per-image mean of each loss term. Callers
  * pass a fused copy of the model (Model.fuse) for speed.
  */
-import { disposeBatch } from '../data/to-tensor.js';
-import type { Batch, Loader } from '../data/types.js';
+import { disposeBatch } from './to-tensor.js';
+import type { Batch, Loader } from './types.js';
 import { autocast, inferenceMode, scope, type Precision, type Tensor } from '../torch/index.js';
 
 /** What `run` gives back for a batch: its loss tensors and anything else (plain data) for `use`. */
@@ -18,7 +18,7 @@ export interface EvalStep<R> {
  * Runs `run(images on device, batch)` on every batch and hands its value to `use` outside the
  * scope; `onBatch` gets the number of images done. Returns the mean loss values and the image count.
  */
-export async function evalPass<R>(
+export async function evalLoop<R>(
   loader: Loader,
   device: string,
   run: (x: Tensor, batch: Batch) => EvalStep<R>,

@@ -7,7 +7,7 @@ import type { Loader } from '../data/types.js';
 import { classificationMetrics } from '../eval/classification.js';
 import { Model } from '../model/index.js';
 import { scope, type Precision, type Tensor } from '../torch/index.js';
-import { evalPass } from './eval-pass.js';
+import { evalLoop } from '../data/eval-loop.js';
 import type { TrainableModel } from './model-like.js';
 
 export interface TestResult {
@@ -33,7 +33,7 @@ export async function predictAll(model: TrainableModel, loader: Loader, device =
   const scores: Float32Array[] = [];
   let k = 0;
   let classes = 0;
-  const { losses, images } = await evalPass(
+  const { losses, images } = await evalLoop(
     loader,
     device,
     (x, batch) => {
