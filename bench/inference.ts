@@ -23,6 +23,9 @@ import { fileURLToPath } from 'node:url';
 import { DENET34_SKIP, DENET_CPU_SMALL, detect, detectTimed, type StageTiming } from '../src/detect/index.js';
 import { Model, TORCHVISION_RESNETS } from '../src/model/index.js';
 import { manualSeed, noGrad, rand, scope, setNumThreads, type Precision } from '../src/torch/index.js';
+import { registerLayers } from '../src/layers.js';
+
+registerLayers();
 
 const arg = (name: string, d: string) => {
   const i = process.argv.indexOf(name);

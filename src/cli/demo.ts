@@ -24,6 +24,7 @@ import { SYNTHETIC_YEAR } from '../data/synthetic-writer.js';
 import { DENET_CPU_SMALL, DENET_CPU_SMALL_CLASSIFIER, DENET_CPU_SMALL_HEAD } from '../detect/networks.js';
 import { predictDetections } from '../detect/predict.js';
 import { Model } from '../model/index.js';
+import { PRECISIONS, type Precision } from '../torch/index.js';
 import { parseTrainArgs } from './train-options.js';
 import { nextRunDir } from '../train/run-folder.js';
 import { runTraining } from '../train/session.js';
@@ -74,9 +75,11 @@ export async function main(argv: string[]): Promise<number> {
     .option('--out <dir>', 'output folder (default: the first free runs/demo-N)')
     .option('--seed <n>', 'seed of the dataset and the training', '1')
     .option('--threads <n>', 'libtorch threads (default: DENET_THREADS, else all cores)')
+    .option('--precision <p>', 'fp32, or bf16 (autocast; the CPU needs AVX512-BF16 or AMX to gain) for training and evaluation', 'fp32')
     .option('--verbose', 'stack traces on errors');
   if (!parseProgram(cmd, argv)) return 0;
-  const o = cmd.opts<{ quick?: boolean; recipe: string; out?: string; seed: string; threads?: string }>();
+  const o = cmd.opts<{ quick?: boolean; recipe: string; out?: string; seed: string; threads?: string; precision: string }>();
+  if (!(PRECISIONS as readonly string[]).includes(o.precision)) throw new UserError(`unknown --precision "${o.precision}" (expected ${PRECISIONS.join(', ')})`);
   if (!/^\d+$/.test(o.seed)) throw new UserError(`Expected a non-negative integer for --seed but received "${o.seed}"`);
   const recipe = o.recipe as (typeof RECIPES)[number];
   if (!RECIPES.includes(recipe)) throw new UserError(`Expected ${RECIPES.join(' or ')} for --recipe but received "${o.recipe}"`);
@@ -111,7 +114,7 @@ export async function main(argv: string[]): Promise<number> {
   console.log(`\nDemo${o.quick ? ' (quick)' : ''}, ${recipe} recipe: the detection data (held-out images show only Fashion-MNIST test items) — the same as:\n${shellLine('denet make-dataset', dataFlags)}`);
   await makeDataset(dataFlags);
   const coco = join(data, 'coco');
-  const common = ['--solver', 'adam', '--learn-decay', '0.0001', '--seed', o.seed, '--thread-num', '2', '--threads', threads, '--channels-last'];
+  const common = ['--solver', 'adam', '--learn-decay', '0.0001', '--seed', o.seed, '--thread-num', '2', '--threads', threads, '--channels-last', ...(o.precision === 'fp32' ? [] : ['--precision', o.precision])];
   const anneal = (epochs: number[]) => (epochs.length ? ['--learn-anneal', '0.1', '--learn-anneal-epochs', ...epochs.map(String)] : []);
   endStage('detection data');
 
@@ -150,14 +153,16 @@ export async function main(argv: string[]): Promise<number> {
 
   // ---- held-out evaluation ----------------------------------------------------------------------
   const modelPath = join(dir, 'model.safetensors');
-  const model = Model.load(modelPath);
+  const saved = Model.load(modelPath);
+  const model = saved.fuse(); // the inference copy model-predict runs: batch norms folded
+  saved.dispose();
   model.channelsLast = true;
   try {
     const test = openDataset(coco, `mscoco,${SYNTHETIC_YEAR}-test,scale=${plan.scale}`);
     const loader = createLoader(test.dataset, { batchSize: 32, threads: 2, train: false, image: test.spec.options, channels: 3, warn: () => {} });
     const results = join(out, 'predict');
     console.log(`\nHeld-out split (${test.dataset.length} images), COCO metrics:`);
-    const r = await predictDetections(model, test, loader, { results, modes: new Set(['mscoco', 'voc', 'image']), detect: {}, drawThreshold: 0.4, maxPictures: 24 });
+    const r = await predictDetections(model, test, loader, { results, modes: new Set(['mscoco', 'voc', 'image']), detect: {}, precision: o.precision as Precision, drawThreshold: 0.4, maxPictures: 24 });
     const s = r.stats;
     endStage('held-out evaluation');
     console.log(`\nAP ${s.AP.toFixed(3)}  AP50 ${s.AP50.toFixed(3)}  AP75 ${s.AP75.toFixed(3)}  (${r.images} images, ${r.detections} detections; ${elapsed()} in all: ${stages.map((st) => `${st.name} ${st.minutes.toFixed(1)}`).join(', ')} min)`);
