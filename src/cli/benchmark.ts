@@ -55,6 +55,7 @@ export interface BenchmarkReport {
   input: [number, number, number];
   size_mb: number;
   device: string;
+  layout: 'NCHW' | 'channels-last';
   threads: number;
   libtorch: string;
   metric_name: 'top1_accuracy' | 'coco_ap' | null;
@@ -134,7 +135,7 @@ export function formatTable(r: BenchmarkReport): string {
   const width = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(width[i]!) : c.padStart(width[i]!))).join('  ');
   const notes = r.rows.filter((x) => x.status !== 'ok').map((x) => `  ${x.engine}: ${x.status}`);
-  const title = `${r.model}: ${r.kind}, input ${r.input.join('×')}, ${r.device}, ${r.threads} thread(s), libtorch ${r.libtorch}; median of ${r.runs} runs after ${r.warmup} warm-up${r.data ? `; accuracy on ${r.data}` : ''}`;
+  const title = `${r.model}: ${r.kind}, input ${r.input.join('×')}, ${r.layout}, ${r.device}, ${r.threads} thread(s), libtorch ${r.libtorch}; median of ${r.runs} runs after ${r.warmup} warm-up${r.data ? `; accuracy on ${r.data}` : ''}`;
   return [title, '', line(head), ...rows.map(line), ...(notes.length ? ['', ...new Set(notes)] : [])].join('\n');
 }
 
@@ -153,6 +154,7 @@ export async function main(argv: string[], name = 'denet benchmark'): Promise<nu
     .option('--device <device>', 'cpu or cuda:N (default: GPU=N from the environment, else cpu)')
     .option('--threads <n>', 'libtorch intra-op threads (default: DENET_THREADS, else all cores)', positive('--threads'))
     .option('--thread-num <n>', 'data-loader threads for --data', positive('--thread-num'), 4)
+    .option('--channels-last', 'run the layers on channels-last (NHWC) images, as model-predict --channels-last')
     .option('--no-fuse-bn', 'time the saved layers as they are (batch norms not folded)')
     .option('--json', 'print the report as JSON')
     .option('--verbose', 'stack traces on errors')
@@ -175,9 +177,10 @@ export async function main(argv: string[], name = 'denet benchmark'): Promise<nu
   if (device !== 'cpu') saved.to(device);
   const net = o.fuseBn === false ? saved : saved.fuse();
   if (net !== saved) saved.dispose();
+  net.channelsLast = !!o.channelsLast;
   const report: BenchmarkReport = {
     model: o.model, kind: net.isDetector ? 'detector' : 'classifier', input: [...net.inputShape], size_mb: statSync(o.model).size / 2 ** 20,
-    device, threads: getNumThreads(), libtorch: buildInfo().torchVersion, metric_name: o.data ? (net.isDetector ? 'coco_ap' : 'top1_accuracy') : null,
+    device, layout: net.channelsLast ? 'channels-last' : 'NCHW', threads: getNumThreads(), libtorch: buildInfo().torchVersion, metric_name: o.data ? (net.isDetector ? 'coco_ap' : 'top1_accuracy') : null,
     data: o.data ?? null, warmup: o.warmup, runs: o.runs, rows: [],
   };
   try {
