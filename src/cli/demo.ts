@@ -13,11 +13,11 @@
  *   denet demo                      # about 15 minutes on 2 cores
  *   denet demo --recipe scratch     # the detector from random weights, same budget
  *   denet demo --quick              # under a minute (a smoke test; low AP)
- *   denet demo --out DIR            # everything under DIR (default: the first free runs/demo-N)
+ *   denet demo --output DIR           # everything under DIR (default: the first free runs/demo-N)
  */
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { createLoader } from '../data/loader.js';
 import { openDataset } from '../data/open.js';
 import { SYNTHETIC_YEAR } from '../data/synthetic-writer.js';
@@ -28,11 +28,11 @@ import { PRECISIONS, type Precision } from '../torch/index.js';
 import { parseTrainArgs } from './train-options.js';
 import { nextRunDir } from '../train/run-folder.js';
 import { runTraining } from '../train/session.js';
-import { UserError } from '../util/errors.js';
 import { main as info } from './info.js';
 import { main as makeDataset } from './make-dataset.js';
 import { main as modify } from './modify.js';
-import { parseProgram } from './run.js';
+import { flag, nonNegativeInt, oneOf, option, positiveInt } from '../util/options.js';
+import { buildProgram, parseOptions } from './options.js';
 
 /** Detection training: dataset sizes, image size, the network's input size (`scale`: the images are enlarged on their way in), schedule, weight average. */
 interface DetectionPlan { train: number; test: number; size: number; scale: number; epochs: number; batch: number; rate: number; annealEpochs: number[]; ema: number; emaRamp: number }
@@ -67,29 +67,31 @@ const RECIPES = ['pretrained', 'scratch'] as const;
 /** A command line as a user would type it (tokens with brackets or spaces quoted). */
 const shellLine = (program: string, args: string[]) => `  ${program} ${args.map((f) => (/[[\] ]/.test(f) ? `'${f}'` : f)).join(' ')}`;
 
+export const DEMO_OPTIONS = {
+  quick: flag('quick', 'a version of under a minute (smoke test; low AP)'),
+  recipe: option<(typeof RECIPES)[number]>({ flag: 'recipe', value: '<name>', help: 'pretrained (the backbone pretrained as a classifier, then the detector) or scratch', parse: oneOf('recipe', RECIPES), default: 'pretrained' }),
+  output: option({ flag: 'output', value: '<dir>', aliases: ['out'], help: 'output folder (default: the first free runs/demo-N)' }),
+  seed: option({ flag: 'seed', value: '<n>', help: 'seed of the dataset and the training', parse: nonNegativeInt('seed'), default: 1 }),
+  threads: option({ flag: 'threads', value: '<n>', help: 'libtorch threads (default: DENET_THREADS, else all cores)', parse: positiveInt('threads') }),
+  precision: option<Precision>({ flag: 'precision', value: '<p>', help: 'fp32, or bf16 (autocast; the CPU needs AVX512-BF16 or AMX to gain) for training and evaluation', parse: oneOf('precision', PRECISIONS), default: 'fp32' }),
+  verbose: flag('verbose', 'stack traces on errors'),
+};
+
+export function demoProgram(): Command {
+  return buildProgram('denet demo', 'engine facts, then a small DeNet trained on a generated detection set and evaluated with the COCO metrics', DEMO_OPTIONS);
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const cmd = new Command('denet demo')
-    .description('engine facts, then a small DeNet trained on a generated detection set and evaluated with the COCO metrics')
-    .option('--quick', 'a version of under a minute (smoke test; low AP)')
-    .option('--recipe <name>', `pretrained (the backbone pretrained as a classifier, then the detector) or scratch`, 'pretrained')
-    .option('--out <dir>', 'output folder (default: the first free runs/demo-N)')
-    .option('--seed <n>', 'seed of the dataset and the training', '1')
-    .option('--threads <n>', 'libtorch threads (default: DENET_THREADS, else all cores)')
-    .option('--precision <p>', 'fp32, or bf16 (autocast; the CPU needs AVX512-BF16 or AMX to gain) for training and evaluation', 'fp32')
-    .option('--verbose', 'stack traces on errors');
-  if (!parseProgram(cmd, argv)) return 0;
-  const o = cmd.opts<{ quick?: boolean; recipe: string; out?: string; seed: string; threads?: string; precision: string }>();
-  if (!(PRECISIONS as readonly string[]).includes(o.precision)) throw new UserError(`unknown --precision "${o.precision}" (expected ${PRECISIONS.join(', ')})`);
-  if (!/^\d+$/.test(o.seed)) throw new UserError(`Expected a non-negative integer for --seed but received "${o.seed}"`);
-  const recipe = o.recipe as (typeof RECIPES)[number];
-  if (!RECIPES.includes(recipe)) throw new UserError(`Expected ${RECIPES.join(' or ')} for --recipe but received "${o.recipe}"`);
+  const o = parseOptions(demoProgram(), DEMO_OPTIONS, argv);
+  if (!o) return 0;
+  const recipe = o.recipe;
+  const seed = String(o.seed);
   const plans = o.quick ? DEMO_PLANS.quick : DEMO_PLANS.full;
   const plan: DetectionPlan = plans[recipe];
-  const out = o.out ?? nextRunDir('runs', 'demo');
+  const out = o.output ?? nextRunDir('runs', 'demo');
   // All cores by default (the loader's work is light next to the network's); on a busy machine
   // fewer threads avoid OpenMP threads waiting on each other.
-  const threads = o.threads ?? process.env.DENET_THREADS ?? String(cpus().length);
-  if (!/^[1-9]\d*$/.test(threads)) throw new UserError(`Expected a positive integer for --threads but received "${threads}"`);
+  const threads = String(o.threads ?? positiveInt('threads')(process.env.DENET_THREADS ?? String(cpus().length)));
   const t0 = performance.now();
   const elapsed = () => `${((performance.now() - t0) / 60_000).toFixed(1)} min`;
 
@@ -110,11 +112,11 @@ export async function main(argv: string[]): Promise<number> {
 
   // ---- data -------------------------------------------------------------------------------------
   const data = join(out, 'data');
-  const dataFlags = ['--out', data, '--seed', o.seed, '--train', String(plan.train), '--val', '0', '--test', String(plan.test), '--size', String(plan.size)];
+  const dataFlags = ['--out', data, '--seed', seed, '--train', String(plan.train), '--val', '0', '--test', String(plan.test), '--size', String(plan.size)];
   console.log(`\nDemo${o.quick ? ' (quick)' : ''}, ${recipe} recipe: the detection data (held-out images show only Fashion-MNIST test items) — the same as:\n${shellLine('denet make-dataset', dataFlags)}`);
   await makeDataset(dataFlags);
   const coco = join(data, 'coco');
-  const common = ['--solver', 'adam', '--learn-decay', '0.0001', '--seed', o.seed, '--thread-num', '2', '--threads', threads, '--channels-last', ...(o.precision === 'fp32' ? [] : ['--precision', o.precision])];
+  const common = ['--solver', 'adam', '--learn-decay', '0.0001', '--seed', seed, '--thread-num', '2', '--threads', threads, '--channels-last', ...(o.precision === 'fp32' ? [] : ['--precision', o.precision])];
   const anneal = (epochs: number[]) => (epochs.length ? ['--learn-anneal', '0.1', '--learn-anneal-epochs', ...epochs.map(String)] : []);
   endStage('detection data');
 
@@ -123,7 +125,7 @@ export async function main(argv: string[]): Promise<number> {
   if (recipe === 'pretrained') {
     const p = plans.pretrained.pretrain;
     const objects = join(out, 'objects');
-    const objectFlags = ['--task', 'classify', '--out', objects, '--seed', o.seed, '--train', String(p.train), '--test', String(p.test), '--size', String(p.size)];
+    const objectFlags = ['--task', 'classify', '--out', objects, '--seed', seed, '--train', String(p.train), '--test', String(p.test), '--size', String(p.size)];
     console.log(`\nStep 1: one-object images for pretraining the backbone as a classifier (training items only; its test split shows test items) — the same as:\n${shellLine('denet make-dataset', objectFlags)}`);
     await makeDataset(objectFlags);
     const classifier = await train(`Step 1: the detector's backbone trained as a classifier (DENET_CPU_SMALL_CLASSIFIER) for ${p.epochs} epochs at ${p.scale}×${p.scale}`, [
@@ -162,7 +164,7 @@ export async function main(argv: string[]): Promise<number> {
     const loader = createLoader(test.dataset, { batchSize: 32, threads: 2, train: false, image: test.spec.options, channels: 3, warn: () => {} });
     const results = join(out, 'predict');
     console.log(`\nHeld-out split (${test.dataset.length} images), COCO metrics:`);
-    const r = await predictDetections(model, test, loader, { results, modes: new Set(['mscoco', 'voc', 'image']), detect: {}, precision: o.precision as Precision, drawThreshold: 0.4, maxPictures: 24 });
+    const r = await predictDetections(model, test, loader, { results, modes: new Set(['mscoco', 'voc', 'image']), detect: {}, precision: o.precision, drawThreshold: 0.4, maxPictures: 24 });
     const s = r.stats;
     endStage('held-out evaluation');
     console.log(`\nAP ${s.AP.toFixed(3)}  AP50 ${s.AP50.toFixed(3)}  AP75 ${s.AP75.toFixed(3)}  (${r.images} images, ${r.detections} detections; ${elapsed()} in all: ${stages.map((st) => `${st.name} ${st.minutes.toFixed(1)}`).join(', ')} min)`);

@@ -15,6 +15,7 @@ const commands: Record<string, { about: string; load: () => Promise<{ main: Main
   'make-dataset': { about: 'write a generated detection dataset (COCO + VOC layouts)', load: () => import('./make-dataset.js') },
   summary: { about: 'per-layer output shape, parameters and FLOPs of a model', load: () => import('./summary.js') },
   modify: { about: 'edit a model: image size, layers, class count, BN (model-modify)', load: () => import('./modify.js') },
+  'update-bn': { about: 're-estimate batch-norm statistics on training data (model-update-bn)', load: () => import('./update-bn.js') },
   preview: { about: 'grid of augmented training samples with boxes', load: () => import('./preview.js') },
 };
 

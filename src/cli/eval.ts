@@ -28,8 +28,8 @@ function byName(rows: { id: number; name: string; AP: number; AP50: number }[]):
   return out;
 }
 
-/** Runs `denet eval …`; returns the exit code. User mistakes throw `UserError` (one line from runCli). */
-export async function main(argv: string[]): Promise<number> {
+/** The `denet eval` program with its `coco` and `voc` sub-commands (their actions print the metrics). */
+export function evalProgram(): Command {
   const program = new Command('denet eval')
     .description('COCO and Pascal VOC detection metrics from result files')
     .exitOverride()
@@ -91,7 +91,12 @@ export async function main(argv: string[]): Promise<number> {
         console.error(`wrote ${files.join(', ')}`);
       }
     });
+  return program;
+}
 
+/** Runs `denet eval …`; returns the exit code. User mistakes throw `UserError` (one line from runCli). */
+export async function main(argv: string[]): Promise<number> {
+  const program = evalProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {

@@ -1,7 +1,9 @@
 /** `denet info`: versions, the libtorch build, devices, threads and the allocator setting. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command } from 'commander';
+import type { Command } from 'commander';
+import { flag } from '../util/options.js';
+import { buildProgram, parseOptions } from './options.js';
 import { buildInfo, cuda, getNumThreads } from '../torch/index.js';
 import { packageRoot } from '../torch/native.js';
 
@@ -39,11 +41,20 @@ export function collectInfo(): Info {
   };
 }
 
+export const INFO_OPTIONS = {
+  json: flag('json', 'print JSON'),
+  verbose: flag('verbose', 'stack traces on errors'),
+};
+
+export function infoProgram(): Command {
+  return buildProgram('denet info', 'print versions, the libtorch build, devices, threads and allocator', INFO_OPTIONS);
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const cmd = new Command('denet info').description('Print versions, the libtorch build, devices, threads and allocator').option('--json', 'print JSON').option('--verbose');
-  cmd.parse(argv, { from: 'user' });
+  const o = parseOptions(infoProgram(), INFO_OPTIONS, argv);
+  if (!o) return 0;
   const info = collectInfo();
-  if (cmd.opts().json) {
+  if (o.json) {
     console.log(JSON.stringify(info, null, 2));
     return 0;
   }

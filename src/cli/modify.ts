@@ -4,7 +4,7 @@
  *   model-modify --input MODEL --output MODEL_X768 --image-size 768 768 --modify-layer denet-sparse sample_num=36
  *
  * Operations apply in this order: --image-size, --modify-layer, --layer-remove, --layer-insert (in
- * the order given; each index refers to the model as edited so far), --layer-append, --class-num,
+ * the order given; each index refers to the model as edited so far), --layer-append, --num-classes (or --class-names),
  * --modify-bn, --convert-bn-relu, --merge, --fuse-bn. Without --output nothing is written. It reports which
  * tensors of the input were kept, which were created (new layers, or reshaped ones re-initialised)
  * and which were dropped. A classifier becomes a detector of the same backbone with
@@ -12,20 +12,15 @@
  *   model-modify --input classifier.safetensors --output detector.safetensors --layer-remove 1 \
  *     --layer-append $(cat neck-and-head.desc) --class-names data/gen/VOCdevkit/VOC2026/classes.txt --image-size 192 192
  */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import {
   Model, type TensorReport, appendLayers, convertBnActivation, fuseBatchNorm, hasFoldableBatchNorm, insertLayers, mergeSplits, modifyBatchNorm, modifyLayers,
   parseKeyValues, removeLastLayers, setClassCount, setImageSize, tensorReport,
 } from '../model/index.js';
 import { UserError } from '../util/errors.js';
-import { parseProgram } from './run.js';
-
-const int = (flag: string, v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new UserError(`Expected an integer for ${flag} but received "${v}"`);
-  return n;
-};
+import { flag, listOf, nonNegative, nonNegativeInt, option, positiveInt } from '../util/options.js';
+import { buildProgram, parseOptions } from './options.js';
 
 /** `TYPE k=v … TYPE2 k=v …` → groups (a word without '=' starts a group). */
 export function groupModifyLayer(words: string[]): { type: string; values: Record<string, number> }[] {
@@ -83,28 +78,32 @@ function formatTensorReport(r: TensorReport, total: (names: string[]) => number)
   ].join('\n');
 }
 
+const words = listOf((v: string) => v);
+
+export const MODIFY_OPTIONS = {
+  input: option({ flag: 'input', value: '<file>', help: 'model file to read', required: true }),
+  output: option({ flag: 'output', value: '<file>', help: 'model file to write (omit for a dry run)' }),
+  imageSize: option({ flag: 'image-size', value: '<W H...>', help: 'new input width and height', parse: listOf(positiveInt('image-size')) }),
+  modifyLayer: option({ flag: 'modify-layer', value: '<TYPE key=value...>', help: 'set arguments of every layer of TYPE (repeatable: TYPE k=v … TYPE2 k=v …)', parse: words }),
+  layerRemove: option({ flag: 'layer-remove', value: '<N>', help: 'drop the last N layers', parse: nonNegativeInt('layer-remove') }),
+  layerInsert: option({ flag: 'layer-insert', value: '<I:DESC...>', help: 'insert DESC before layer I', parse: words }),
+  layerAppend: option({ flag: 'layer-append', value: '<DESC...>', help: 'append layers', parse: words }),
+  numClasses: option({ flag: 'num-classes', value: '<N>', aliases: ['class-num'], help: 'new class count (the classifier is re-initialised)', parse: positiveInt('num-classes') }),
+  classNames: option({ flag: 'class-names', value: '<NAMES...>', help: 'new class names (space- or comma-separated, or a file with one a line); a new count re-initialises the classifier', parse: words }),
+  modifyBn: option({ flag: 'modify-bn', value: '<MOMENTUM EPS...>', help: 'batch-norm keep rate and eps for every BN', parse: listOf(nonNegative('modify-bn')) }),
+  convertBnRelu: flag('convert-bn-relu', 'fuse BN followed by the activation into BNA'),
+  merge: flag('merge', 'turn split execution off (remove SPLIT markers)'),
+  fuseBn: flag('fuse-bn', 'fold every batch norm that follows a convolution into its weights (an inference model: same outputs, faster, no BN statistics left to train)'),
+  verbose: flag('verbose', 'show stack traces on errors'),
+};
+
+export function modifyProgram(name = 'denet modify'): Command {
+  return buildProgram(name, 'edit a trained model: image size, layer parameters, insert/remove/append layers, class count, BN settings', MODIFY_OPTIONS);
+}
+
 export async function main(argv: string[], name = 'denet modify'): Promise<number> {
-  const program = new Command(name)
-    .description('edit a trained model: image size, layer parameters, insert/remove/append layers, class count, BN settings')
-    .requiredOption('--input <file>', 'model file to read')
-    .option('--output <file>', 'model file to write (omit for a dry run)')
-    .option('--image-size <W H...>', 'new input width and height')
-    .option('--modify-layer <TYPE key=value...>', 'set arguments of every layer of TYPE (repeatable: TYPE k=v … TYPE2 k=v …)')
-    .option('--layer-remove <N>', 'drop the last N layers')
-    .option('--layer-insert <I:DESC...>', 'insert DESC before layer I')
-    .option('--layer-append <DESC...>', 'append layers')
-    .option('--class-num <N>', 'new class count (the classifier is re-initialised)')
-    .option('--class-names <NAMES...>', 'new class names (space- or comma-separated, or a file with one a line); a new count re-initialises the classifier')
-    .option('--modify-bn <MOMENTUM EPS...>', 'batch-norm keep rate and eps for every BN')
-    .option('--convert-bn-relu', 'fuse BN followed by the activation into BNA')
-    .option('--merge', 'turn split execution off (remove SPLIT markers)')
-    .option('--fuse-bn', 'fold every batch norm that follows a convolution into its weights (an inference model: same outputs, faster, no BN statistics left to train)')
-    .option('--verbose', 'show stack traces on errors');
-  if (!parseProgram(program, argv)) return 0;
-  const o = program.opts<{
-    input: string; output?: string; imageSize?: string[]; modifyLayer?: string[]; layerRemove?: string; layerInsert?: string[];
-    layerAppend?: string[]; classNum?: string; classNames?: string[]; modifyBn?: string[]; convertBnRelu?: boolean; merge?: boolean; fuseBn?: boolean;
-  }>();
+  const o = parseOptions(modifyProgram(name), MODIFY_OPTIONS, argv);
+  if (!o) return 0;
   const input = Model.load(o.input);
   let model = input;
   const step = (f: (m: Model) => Model) => {
@@ -114,23 +113,23 @@ export async function main(argv: string[], name = 'denet modify'): Promise<numbe
   };
   try {
     if (o.imageSize) {
-      const [w, h = w] = o.imageSize.map((v) => int('--image-size', v));
+      const [w, h = w] = o.imageSize;
       if (o.imageSize.length > 2) throw new UserError('--image-size takes W and H');
       step((m) => setImageSize(m, w!, h!));
     }
     for (const g of groupModifyLayer(o.modifyLayer ?? [])) step((m) => modifyLayers(m, g.type, g.values));
-    if (o.layerRemove !== undefined) step((m) => removeLastLayers(m, int('--layer-remove', o.layerRemove!)));
+    if (o.layerRemove !== undefined) step((m) => removeLastLayers(m, o.layerRemove!));
     for (const ins of groupInserts(o.layerInsert ?? [])) step((m) => insertLayers(m, ins.index, ins.desc));
     if (o.layerAppend) step((m) => appendLayers(m, o.layerAppend!));
-    if (o.classNum !== undefined && o.classNames) throw new UserError('--class-num and --class-names both set the class count: give one');
-    if (o.classNum !== undefined) step((m) => setClassCount(m, int('--class-num', o.classNum!)));
+    if (o.numClasses !== undefined && o.classNames) throw new UserError('--num-classes and --class-names both set the class count: give one');
+    if (o.numClasses !== undefined) step((m) => setClassCount(m, o.numClasses!));
     if (o.classNames) {
       const names = readClassNames(o.classNames);
       step((m) => setClassCount(m, names.length, names));
     }
     if (o.modifyBn) {
-      const [mom, eps] = o.modifyBn.map(Number);
-      if (o.modifyBn.length !== 2 || !Number.isFinite(mom) || !Number.isFinite(eps)) throw new UserError('--modify-bn takes MOMENTUM EPS (two numbers)');
+      const [mom, eps] = o.modifyBn;
+      if (o.modifyBn.length !== 2) throw new UserError('--modify-bn takes MOMENTUM EPS (two numbers)');
       step((m) => modifyBatchNorm(m, mom!, eps!));
     }
     if (o.convertBnRelu) step(convertBnActivation);

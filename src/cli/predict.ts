@@ -3,65 +3,54 @@
  * classify` prints the top-1/top-5 error and writes `<results>.json` (errors, per-class error,
  * confusion matrix) and `<results>_confusion.png`.
  */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { confusionMatrixPng } from '../eval/confusion-png.js';
 import { classificationMetrics } from '../eval/classification.js';
 import { createLoader } from '../data/loader.js';
 import { openDataset } from '../data/open.js';
 import { Model } from '../model/index.js';
-import { checkPrecision, setNumThreads } from '../torch/index.js';
+import { PRECISIONS, checkPrecision, setNumThreads, type Precision } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { progressBar } from '../train/progress.js';
 import { defaultThreads, probeInputShape, resolveDevice } from '../train/session.js';
 import { predictDetections } from '../detect/predict.js';
 import { predictAll } from '../train/classify.js';
-import { parseProgram } from './run.js';
+import { flag, fraction, oneOf, option, positiveInt } from '../util/options.js';
+import type { NmsMethod } from '../detect/nms.js';
+import { buildProgram, parseOptions } from './options.js';
 
 const MODES = ['classify', 'detect', 'mscoco', 'voc', 'image'];
 
-function positiveInt(flag: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!/^\d+$/.test(v.trim()) || n < 1) throw new UserError(`Expected a positive integer for ${flag} but received "${v}"`);
-    return n;
-  };
-}
+const NMS_METHODS = ['greedy', 'soft', 'all-pairs'] as const;
 
-function fraction(flag: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (v.trim() === '' || !(n >= 0 && n <= 1)) throw new UserError(`Expected a number in [0, 1] for ${flag} but received "${v}"`);
-    return n;
-  };
-}
+export const PREDICT_OPTIONS = {
+  model: option({ flag: 'model', value: '<file>', help: 'trained model (.safetensors)', required: true }),
+  input: option({ flag: 'input', value: '<path>', help: 'data to predict (see --extension)', required: true }),
+  extension: option({ flag: 'extension', value: '<spec>', help: 'data format: png|jpg|… (class folders), npy, imagenet,…, mscoco,…, voc,… (docs/data.md)', default: 'png' }),
+  batchSize: option({ flag: 'batch-size', value: '<n>', help: 'images per batch', parse: positiveInt('batch-size'), default: 64 }),
+  threadNum: option({ flag: 'workers', value: '<n>', aliases: ['thread-num'], help: 'data-loader workers: decodes in flight, and threads converting images to float', parse: positiveInt('workers'), default: 4 }),
+  predictMode: option({ flag: 'predict-mode', value: '<modes>', help: `comma list: ${MODES.join(', ')}`, default: 'classify' }),
+  results: option({ flag: 'output', value: '<path>', aliases: ['results'], help: 'classify writes <path>.json and <path>_confusion.png; detection writes into the folder <path>', default: 'results' }),
+  scoreThreshold: option({ flag: 'score-threshold', value: '<t>', help: 'detection: minimum class probability of a detection', parse: fraction('score-threshold'), default: 0.01 }),
+  nmsIou: option({ flag: 'nms-iou', value: '<t>', help: 'detection: NMS IoU threshold', parse: fraction('nms-iou'), default: 0.5 }),
+  maxDetections: option({ flag: 'max-detections', value: '<n>', help: 'detection: per image, over all classes', parse: positiveInt('max-detections'), default: 100 }),
+  nms: option<NmsMethod>({ flag: 'nms', value: '<method>', help: 'detection: greedy, soft (Gaussian Soft-NMS) or all-pairs', parse: oneOf('nms', NMS_METHODS), default: 'greedy' }),
+  softSigma: option({ flag: 'soft-sigma', value: '<s>', help: 'detection: Soft-NMS σ (with --nms soft)', parse: fraction('soft-sigma'), default: 0.5 }),
+  fitness: flag('no-fitness', 'detection: rank by the class probability instead of the fitness score (.J/.I heads)'),
+  drawThreshold: option({ flag: 'draw-threshold', value: '<t>', help: 'image mode: draw detections scoring at least this', parse: fraction('draw-threshold'), default: 0.3 }),
+  maxPictures: option({ flag: 'max-pictures', value: '<n>', help: 'image mode: draw at most this many images (default: all)', parse: positiveInt('max-pictures') }),
+  device: option({ flag: 'device', value: '<device>', help: 'cpu or cuda:N (default: GPU=N from the environment, else cpu)' }),
+  threads: option({ flag: 'threads', value: '<n>', help: 'libtorch intra-op threads (default: DENET_THREADS, else all cores)', parse: positiveInt('threads') }),
+  channelsLast: flag('channels-last', 'run the layers on channels-last (NHWC) images, as torch.channels_last: faster convolutions on the CPU'),
+  precision: option<Precision>({ flag: 'precision', value: '<p>', help: 'fp32, bf16 (autocast; CPU or CUDA) or fp16 (CUDA autocast)', parse: oneOf('precision', PRECISIONS), default: 'fp32' }),
+  fuseBn: flag('no-fuse-bn', 'run the saved layers as they are instead of a copy with batch norms folded into the convolutions'),
+  progress: flag('no-progress', 'no progress bar'),
+  verbose: flag('verbose', 'stack traces on errors'),
+};
 
-export function predictProgram(name: string): Command {
-  return new Command(name)
-    .description('classify (or detect) a dataset with a trained model; evaluates when labels exist')
-    .option('--model <file>', 'trained model (.safetensors)')
-    .option('--input <path>', 'data to predict (see --extension)')
-    .option('--extension <spec>', 'data format: png|jpg|… (class folders), npy, imagenet,…, mscoco,…, voc,…', 'png')
-    .option('--batch-size <n>', 'images per batch', positiveInt('--batch-size'), 64)
-    .option('--thread-num <n>', 'data-loader threads: decodes in flight, and workers converting images to float', positiveInt('--thread-num'), 4)
-    .option('--predict-mode <modes>', `comma list: ${MODES.join(', ')}`, 'classify')
-    .option('--results <path>', 'output: classify writes <path>.json and <path>_confusion.png; detection writes into the folder <path>', 'results')
-    .option('--score-threshold <t>', 'detection: minimum class probability of a detection', fraction('--score-threshold'), 0.01)
-    .option('--nms-iou <t>', 'detection: NMS IoU threshold', fraction('--nms-iou'), 0.5)
-    .option('--max-detections <n>', 'detection: per image, over all classes', positiveInt('--max-detections'), 100)
-    .option('--nms <method>', 'detection: greedy, soft (Gaussian Soft-NMS) or all-pairs', 'greedy')
-    .option('--soft-sigma <s>', 'detection: Soft-NMS σ (with --nms soft)', fraction('--soft-sigma'), 0.5)
-    .option('--no-fitness', 'detection: rank by the class probability instead of the fitness score (.J/.I heads)')
-    .option('--draw-threshold <t>', 'image mode: draw detections scoring at least this', fraction('--draw-threshold'), 0.3)
-    .option('--max-pictures <n>', 'image mode: draw at most this many images (default: all)', positiveInt('--max-pictures'))
-    .option('--device <device>', 'cpu or cuda:N (default: GPU=N from the environment, else cpu)')
-    .option('--threads <n>', 'libtorch intra-op threads (default: DENET_THREADS, else all cores)', positiveInt('--threads'))
-    .option('--channels-last', 'run the layers on channels-last (NHWC) images, as torch.channels_last: faster convolutions on the CPU', false)
-    .option('--precision <p>', 'fp32, bf16 (autocast; CPU or CUDA) or fp16 (CUDA autocast)', 'fp32')
-    .option('--no-fuse-bn', 'run the saved layers as they are instead of a copy with batch norms folded into the convolutions')
-    .option('--no-progress', 'no progress bar')
-    .option('--verbose', 'stack traces on errors', false)
-    .allowExcessArguments(false);
+export function predictProgram(name = 'denet predict'): Command {
+  return buildProgram(name, 'classify (or detect) a dataset with a trained model; evaluates when labels exist', PREDICT_OPTIONS);
 }
 
 export interface ClassifyReport {
@@ -77,25 +66,21 @@ export interface ClassifyReport {
 }
 
 export async function main(argv: string[], name = 'denet predict'): Promise<number> {
-  const p = predictProgram(name);
-  if (!parseProgram(p, argv)) return 0;
-  const o = p.opts();
-  if (!o.model) throw new UserError('--model FILE is required');
-  if (!o.input) throw new UserError('--input PATH is required');
+  const o = parseOptions(predictProgram(name), PREDICT_OPTIONS, argv);
+  if (!o) return 0;
   const modes = String(o.predictMode).split(',').map((s) => s.trim()).filter(Boolean);
   for (const m of modes) if (!MODES.includes(m)) throw new UserError(`unknown --predict-mode "${m}" (expected ${MODES.join(', ')})`);
   const detecting = modes.some((m) => m !== 'classify');
   if (detecting && modes.includes('classify')) throw new UserError(`--predict-mode ${modes.join(',')}: classify and detection modes do not mix`);
-  if (!['greedy', 'soft', 'all-pairs'].includes(o.nms)) throw new UserError(`unknown --nms "${o.nms}" (expected greedy, soft, all-pairs)`);
 
   setNumThreads(o.threads ?? defaultThreads());
   const device = resolveDevice(o.device);
   const precision = checkPrecision(o.precision, device);
   const saved = Model.load(o.model);
   // Inference runs on a copy with the batch norms folded into the convolutions (same outputs).
-  const model = o.fuseBn === false ? saved : saved.fuse();
+  const model = o.fuseBn ? saved.fuse() : saved;
   if (model !== saved) saved.dispose();
-  model.channelsLast = !!o.channelsLast;
+  model.channelsLast = o.channelsLast;
   try {
     const opened = openDataset(o.input, o.extension);
     const { dataset, spec } = opened;
@@ -108,12 +93,12 @@ export async function main(argv: string[], name = 'denet predict'): Promise<numb
       }
       if (device !== 'cpu') model.to(device);
       const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0] });
-      const bar = progressBar('detect', loader.samplesInEpoch(0), o.progress !== false && process.stderr.isTTY === true);
+      const bar = progressBar('detect', loader.samplesInEpoch(0), o.progress && process.stderr.isTTY === true);
       const t0 = performance.now();
       try {
         const r = await predictDetections(model, opened, loader, {
           results: o.results, modes: new Set(modes), device, precision, drawThreshold: o.drawThreshold, maxPictures: o.maxPictures,
-          detect: { scoreThreshold: o.scoreThreshold, nmsIoU: o.nmsIou, maxDetections: o.maxDetections, nms: o.nms, softSigma: o.softSigma, fitness: o.fitness !== false },
+          detect: { scoreThreshold: o.scoreThreshold, nmsIoU: o.nmsIou, maxDetections: o.maxDetections, nms: o.nms, softSigma: o.softSigma, fitness: o.fitness },
           onBatch: (done) => bar.update(done, { rate: done / ((performance.now() - t0) / 1000), loss: '-' }),
           log: (line) => { bar.stop(); console.log(line); },
         });
@@ -129,7 +114,7 @@ export async function main(argv: string[], name = 'denet predict'): Promise<numb
     }
     if (device !== 'cpu') model.to(device);
     const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0] });
-    const bar = progressBar('predict', loader.samplesInEpoch(0), o.progress !== false && process.stderr.isTTY === true);
+    const bar = progressBar('predict', loader.samplesInEpoch(0), o.progress && process.stderr.isTTY === true);
     const t0 = performance.now();
     let r: Awaited<ReturnType<typeof predictAll>>;
     try {

@@ -2,45 +2,49 @@
  * `denet summary`: the per-layer table (output shape, parameters, FLOPs) of a description or a
  * model file, without running anything.
  *
- *   denet summary --model-desc C[128,3] BN A P[2] C[256,3] BN A P[2] C[512,3] BN A P.A R --input 3x32x32 --classes 10
+ *   denet summary --model-desc C[128,3] BN A P[2] C[256,3] BN A P[2] C[512,3] BN A P.A R --input-shape 3x32x32 --num-classes 10
  *   denet summary --model model.safetensors
  */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { Model } from '../model/index.js';
 import { BORDER_MODES, type BorderMode } from '../nn/index.js';
-import { UserError } from '../util/errors.js';
-import { parseProgram } from './run.js';
+import { UserError, invalidArg } from '../util/errors.js';
+import { flag, listOf, oneOf, option, positiveInt } from '../util/options.js';
+import { buildProgram, parseOptions } from './options.js';
 
 /** "3x32x32" → [3, 32, 32]. */
 export function parseInputShape(text: string): [number, number, number] {
   const parts = text.toLowerCase().split(/[x×,]/).map(Number);
-  if (parts.length !== 3 || !parts.every((v) => Number.isInteger(v) && v >= 1)) throw new UserError(`Expected CxHxW (for example 3x32x32) for --input but received "${text}"`);
+  if (parts.length !== 3 || !parts.every((v) => Number.isInteger(v) && v >= 1)) throw invalidArg('--input-shape', 'CxHxW (for example 3x32x32)', text);
   return parts as [number, number, number];
 }
 
+export const SUMMARY_OPTIONS = {
+  modelDesc: option<string[]>({ flag: 'model-desc', value: '<tokens...>', help: 'model description tokens (until the next --flag)', parse: listOf((v: string) => v) }),
+  model: option({ flag: 'model', value: '<file>', help: 'a saved model (.safetensors) instead of a description' }),
+  inputShape: option({ flag: 'input-shape', value: '<CxHxW>', help: 'input shape of a description', parse: parseInputShape, default: [3, 32, 32] as [number, number, number] }),
+  borderMode: option<BorderMode>({ flag: 'border-mode', value: '<mode>', help: `default convolution padding (${BORDER_MODES.join('|')})`, parse: oneOf('border-mode', BORDER_MODES), default: 'half' }),
+  activation: option({ flag: 'activation', value: '<name>', help: 'what A means', default: 'relu' }),
+  numClasses: option({ flag: 'num-classes', value: '<n>', aliases: ['classes'], help: 'number of classes (for R)', parse: positiveInt('num-classes'), default: 10 }),
+  json: flag('json', 'print the summary as JSON'),
+  verbose: flag('verbose', 'show stack traces on errors'),
+};
+
+export function summaryProgram(): Command {
+  return buildProgram('denet summary', 'print a model\'s layers with output shape, parameter count and FLOPs per image', SUMMARY_OPTIONS);
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const program = new Command('denet summary')
-    .description('print a model\'s layers with output shape, parameter count and FLOPs per image')
-    .option('--model-desc <tokens...>', 'model description tokens (until the next --flag)')
-    .option('--model <file>', 'a saved model (.safetensors) instead of a description')
-    .option('--input <CxHxW>', 'input shape', '3x32x32')
-    .option('--border-mode <mode>', `default convolution padding (${BORDER_MODES.join('|')})`, 'half')
-    .option('--activation <name>', 'what A means', 'relu')
-    .option('--classes <n>', 'number of classes (for R)', '10')
-    .option('--json', 'print the summary as JSON')
-    .option('--verbose', 'show stack traces on errors');
-  if (!parseProgram(program, argv)) return 0;
-  const o = program.opts<{ modelDesc?: string[]; model?: string; input: string; borderMode: string; activation: string; classes: string; json?: boolean }>();
+  const o = parseOptions(summaryProgram(), SUMMARY_OPTIONS, argv);
+  if (!o) return 0;
   if (!o.modelDesc === !o.model) throw new UserError('give either --model-desc TOKENS… or --model FILE');
   let model: Model;
   if (o.model) model = Model.load(o.model);
   else {
-    const n = Number(o.classes);
-    if (!Number.isInteger(n) || n < 1) throw new UserError(`Expected a positive integer for --classes but received "${o.classes}"`);
     model = Model.create(o.modelDesc!, {
-      inputShape: parseInputShape(o.input),
-      classNames: Array.from({ length: n }, (_, i) => `class${i}`),
-      borderMode: o.borderMode as BorderMode,
+      inputShape: o.inputShape,
+      classNames: Array.from({ length: o.numClasses }, (_, i) => `class${i}`),
+      borderMode: o.borderMode,
       activation: o.activation,
     });
   }

@@ -1,5 +1,5 @@
 /** `model-update-bn`: re-estimate batch-norm running statistics on training data (src/train/update-bn.ts). */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { createLoader } from '../data/loader.js';
 import { openDataset } from '../data/open.js';
 import { Model } from '../model/index.js';
@@ -7,35 +7,29 @@ import { setNumThreads } from '../torch/index.js';
 import { progressBar } from '../train/progress.js';
 import { defaultThreads, resolveDevice } from '../train/session.js';
 import { updateBatchNorm } from '../train/update-bn.js';
-import { UserError } from '../util/errors.js';
-import { parseProgram } from './run.js';
+import { flag, option, positiveInt } from '../util/options.js';
+import { buildProgram, parseOptions } from './options.js';
 
-function positiveInt(flag: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!/^\d+$/.test(v.trim()) || n < 1) throw new UserError(`Expected a positive integer for ${flag} but received "${v}"`);
-    return n;
-  };
+export const UPDATE_BN_OPTIONS = {
+  model: option({ flag: 'model', value: '<file>', help: 'trained model (.safetensors)', required: true }),
+  train: option({ flag: 'train', value: '<path>', help: 'training data (see --extension); read in order without augmentation', required: true }),
+  extension: option({ flag: 'extension', value: '<spec>', help: 'data format (docs/data.md)', default: 'png' }),
+  output: option({ flag: 'output', value: '<file>', help: 'where to write the updated model (default: replace --model)' }),
+  batchSize: option({ flag: 'batch-size', value: '<n>', help: 'images per batch', parse: positiveInt('batch-size'), default: 64 }),
+  batches: option({ flag: 'batches', value: '<n>', help: 'use only the first N batches', parse: positiveInt('batches') }),
+  threadNum: option({ flag: 'workers', value: '<n>', aliases: ['thread-num'], help: 'data-loader workers: decodes in flight', parse: positiveInt('workers'), default: 4 }),
+  device: option({ flag: 'device', value: '<device>', help: 'cpu or cuda:N (default: GPU=N from the environment, else cpu)' }),
+  threads: option({ flag: 'threads', value: '<n>', help: 'libtorch intra-op threads (default: all cores)', parse: positiveInt('threads') }),
+  verbose: flag('verbose', 'stack traces on errors'),
+};
+
+export function updateBnProgram(name = 'model-update-bn'): Command {
+  return buildProgram(name, 're-estimate batch-norm running statistics on training data', UPDATE_BN_OPTIONS);
 }
 
 export async function main(argv: string[], name = 'model-update-bn'): Promise<number> {
-  const p = new Command(name)
-    .description('re-estimate batch-norm running statistics on training data')
-    .option('--model <file>', 'trained model (.safetensors)')
-    .option('--train <path>', 'training data (see --extension); read in order without augmentation')
-    .option('--extension <spec>', 'data format', 'png')
-    .option('--output <file>', 'where to write the updated model (default: replace --model)')
-    .option('--batch-size <n>', 'images per batch', positiveInt('--batch-size'), 64)
-    .option('--batches <n>', 'use only the first N batches', positiveInt('--batches'))
-    .option('--thread-num <n>', 'data-loader decodes in flight', positiveInt('--thread-num'), 4)
-    .option('--device <device>', 'cpu or cuda:N (default: GPU=N from the environment, else cpu)')
-    .option('--threads <n>', 'libtorch intra-op threads (default: all cores)', positiveInt('--threads'))
-    .option('--verbose', 'stack traces on errors', false)
-    .allowExcessArguments(false);
-  if (!parseProgram(p, argv)) return 0;
-  const o = p.opts();
-  if (!o.model) throw new UserError('--model FILE is required');
-  if (!o.train) throw new UserError('--train PATH is required');
+  const o = parseOptions(updateBnProgram(name), UPDATE_BN_OPTIONS, argv);
+  if (!o) return 0;
   setNumThreads(o.threads ?? defaultThreads());
   const device = resolveDevice(o.device);
   const model = Model.load(o.model);

@@ -1,5 +1,5 @@
 /**
- * The loader's limit on libvips decodes running at once (`--thread-num`). A free slot goes to
+ * The loader's limit on libvips decodes running at once (`--workers`). A free slot goes to
  * the waiting sample earliest in epoch order, since the consumer takes samples in that order.
  */
 import type { Gate } from './decode.js';

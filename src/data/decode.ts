@@ -16,7 +16,7 @@ import { writeChw, type ChwWrite, type PhotoParams, type Resample } from './phot
 import type { SampleRecord, SampleTransform } from './types.js';
 
 /**
- * Runs a libvips decode when a decode thread is free (the loader's `--thread-num` limit). File
+ * Runs a libvips decode when a decode thread is free (the loader's `--workers` limit). File
  * reads and header parsing happen before it, outside the limit: they take microseconds of CPU,
  * and inside it they kept a decode thread waiting on the event loop.
  */
@@ -25,7 +25,7 @@ export type Gate = <T>(work: () => Promise<T>) => Promise<T>;
 const ungated: Gate = (work) => work();
 
 /**
- * One libvips thread per image (process-wide): the loader decodes `--thread-num` images at once,
+ * One libvips thread per image (process-wide): the loader decodes `--workers` images at once,
  * so per-image threads only add hand-offs (torch's DataLoader likewise gives each worker one
  * intra-op thread). Measured 5% more images/s at 2 threads on 2 cores.
  */

@@ -27,7 +27,7 @@ import type { ArrayBatch, Batch, Dataset, DetectionTargets, Epoch, EpochStats, I
 /** Loader settings. */
 export interface LoaderOptions {
   batchSize: number;
-  /** Decodes in flight (`--thread-num`); default 2. */
+  /** Decodes in flight (`--workers`); default 2. */
   threads?: number;
   /** Worker threads converting decoded images to float (0: on the main thread); default `threads`. */
   convertThreads?: number;
@@ -284,7 +284,7 @@ class BackgroundLoader implements Loader {
           open = { samples: [], n, pixels: self.stagingBuffer(B * n), conversions: [], pending: 0 };
         } else if (n !== open.n) {
           const [a, b] = [open.samples[0]!.meta.transform, r.sample.meta.transform];
-          throw new Error(`batch ${batchIndex + full.length}: sample ${r.sample.meta.index} is ${b.width}x${b.height}, expected ${a.width}x${a.height}`);
+          throw new UserError(`batch ${batchIndex + full.length}: sample ${r.sample.meta.index} is ${b.width}x${b.height}, expected ${a.width}x${a.height}: images in a batch must have one size (give --extension …,scale=N,crop=N, or a batch size of 1)`);
         }
         const s = r.sample;
         const offset = open.samples.length * n;

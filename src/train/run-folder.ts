@@ -1,5 +1,5 @@
 /**
- * The run folder: `--output-prefix DIR`, or the first free `runs/train-N`. Holds snapshots,
+ * The run folder: `--output DIR`, or the first free `runs/train-N`. Holds snapshots,
  * results.csv/png, TensorBoard events, args.json and train.log.
  */
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';

@@ -1,12 +1,12 @@
 /**
  * The learning-rate schedule.
  *
- * * `step` (the default, the original tool's): `--learn-rate R`, `--learn-anneal F`,
- *   `--learn-anneal-epochs E1 E2 …`: the rate is multiplied by F after each listed epoch (after
+ * * `step` (the default, the original tool's): `--lr R`, `--lr-gamma F`,
+ *   `--lr-steps E1 E2 …`: the rate is multiplied by F after each listed epoch (after
  *   every epoch when no list is given), and is constant within an epoch.
- * * `cosine` and `linear` (`--learn-schedule`, like PyTorch's CosineAnnealingLR / LinearLR and
+ * * `cosine` and `linear` (`--lr-schedule`, like PyTorch's CosineAnnealingLR / LinearLR and
  *   Ultralytics' `cos_lr`/`lrf`): the rate falls every solver step, from R at the start to
- *   R × `--learn-final` at the end of the last epoch, along half a cosine or a straight line.
+ *   R × `--lr-final` at the end of the last epoch, along half a cosine or a straight line.
  *
  * Epochs here are 0-based indices of the epoch running; "after epoch E" means index ≥ E.
  */
@@ -31,11 +31,11 @@ export interface ScheduleOptions {
 
 export class LearnSchedule {
   constructor(readonly o: ScheduleOptions) {
-    if (!(Number.isFinite(o.rate) && o.rate > 0)) throw invalidArg('--learn-rate', 'a positive number', o.rate);
-    if (!(Number.isFinite(o.anneal) && o.anneal > 0)) throw invalidArg('--learn-anneal', 'a positive number', o.anneal);
-    for (const e of o.annealEpochs ?? []) if (!(Number.isInteger(e) && e >= 1)) throw invalidArg('--learn-anneal-epochs', 'positive integers', e);
-    if (o.kind !== undefined && !SCHEDULES.includes(o.kind)) throw invalidArg('--learn-schedule', SCHEDULES.join('|'), o.kind);
-    if (o.final !== undefined && !(Number.isFinite(o.final) && o.final >= 0 && o.final <= 1)) throw invalidArg('--learn-final', 'a number in [0, 1]', o.final);
+    if (!(Number.isFinite(o.rate) && o.rate > 0)) throw invalidArg('--lr', 'a positive number', o.rate);
+    if (!(Number.isFinite(o.anneal) && o.anneal > 0)) throw invalidArg('--lr-gamma', 'a positive number', o.anneal);
+    for (const e of o.annealEpochs ?? []) if (!(Number.isInteger(e) && e >= 1)) throw invalidArg('--lr-steps', 'positive integers', e);
+    if (o.kind !== undefined && !SCHEDULES.includes(o.kind)) throw invalidArg('--lr-schedule', SCHEDULES.join('|'), o.kind);
+    if (o.final !== undefined && !(Number.isFinite(o.final) && o.final >= 0 && o.final <= 1)) throw invalidArg('--lr-final', 'a number in [0, 1]', o.final);
     if (this.kind !== 'step' && !(Number.isInteger(o.epochs) && o.epochs! >= 1)) throw invalidArg('epochs', 'a positive integer', o.epochs);
   }
 

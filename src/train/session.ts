@@ -16,7 +16,7 @@ import { Model, importTorchvisionBackbone } from '../model/index.js';
 import { checkPrecision, cuda, manualSeed, setNumThreads, type Precision } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import { readCheckpoint, resolveCheckpoint } from './checkpoint.js';
-import type { TrainConfig } from './config.js';
+import { MULTI_OPTIONS, type TrainConfig } from './config.js';
 import type { EpochResult } from './results.js';
 import { nextRunDir, RunFolder } from './run-folder.js';
 import { LearnSchedule } from './schedule.js';
@@ -139,9 +139,8 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
     ckpt = readCheckpoint(path);
     runDir = dirname(path);
     const was = ckpt.options ?? {};
-    const changed = (['seed', 'batchSize', 'batchSizeFactor', 'solver', 'learnRate', 'learnMomentum', 'learnDecay', 'learnAnneal', 'learnAnnealEpochs', 'learnSchedule', 'learnFinal', 'extension', 'distortMode', 'augmentMirror', 'accumulate', 'ema', 'emaRamp', 'channelsLast'] as const)
-      .filter((k) => k in was && JSON.stringify(was[k]) !== JSON.stringify(c[k]));
-    if (changed.length) warn(`warning: --resume with different ${changed.join(', ')} than the interrupted run; it will not continue exactly`);
+    const changed = (c.resumeChecks ?? []).filter((k) => k in was && JSON.stringify(was[k as keyof TrainConfig]) !== JSON.stringify(c[k as keyof TrainConfig]));
+    if (changed.length) warn(`warning: --resume with different ${changed.map((k) => `--${MULTI_OPTIONS[k as keyof typeof MULTI_OPTIONS]?.flag ?? k}`).join(', ')} than the interrupted run; it will not continue exactly`);
     if (ckpt.epoch >= c.epochs) throw new UserError(`--resume: the run already finished ${ckpt.epoch} epochs (--epochs ${c.epochs}); raise --epochs to continue`);
   }
   let model: Model;

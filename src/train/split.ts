@@ -13,6 +13,7 @@ import type { Model } from '../model/index.js';
 import { forwardContext, SplitLayer } from '../nn/index.js';
 import { getRngState, keep, noGrad, scope, setRngState, type Tensor } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
+import { checkHasLosses } from './model-like.js';
 
 /** Layer index ranges [start, end) between SPLIT layers, or undefined when there is no SPLIT. */
 export function splitSegments(model: Model): [number, number][] | undefined {
@@ -66,7 +67,7 @@ export function splitTrainStep(model: Model, segments: [number, number][], image
       x = r.output;
       marks = new Map([...marks, ...r.marks]);
     }
-    if (Object.keys(values).length === 0) throw new Error('the model returned no loss terms in training (does it end in a classifier or detection head?)');
+    checkHasLosses(Object.keys(values));
     if (Object.values(values).some((v) => !Number.isFinite(v))) return values;
     const rngAfter = getRngState(); // where an unsplit step would leave the generator
 

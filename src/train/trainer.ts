@@ -10,7 +10,7 @@ import { autocast, cat, distributed, getRngState, mallocTrim, noGrad, scope, set
 import { GradScaler } from './grad-scaler.js';
 import { UserError } from '../util/errors.js';
 import { writeCheckpoint, type CheckpointState } from './checkpoint.js';
-import type { TrainableModel } from './model-like.js';
+import { checkHasLosses, type TrainableModel } from './model-like.js';
 import { Model } from '../model/index.js';
 import { progressBar } from './progress.js';
 import { writeResults, type EpochResult } from './results.js';
@@ -111,7 +111,7 @@ export class Trainer {
       }
       const { losses } = autocast(this.precision, this.device, () => this.o.model.forward(x, { training: true, labels: y, targets: batch.targets }));
       const names = Object.keys(losses);
-      if (names.length === 0) throw new Error('the model returned no loss terms in training (does it end in a classifier or detection head?)');
+      checkHasLosses(names);
       const values: Record<string, number> = {};
       for (const n of names) {
         const v = losses[n]!.item();
@@ -231,7 +231,7 @@ export class Trainer {
         if (bad) {
           this.o.solver.zeroGrad();
           const last = epoch > 0 && run ? ` kept the last good snapshot ${run.snapshotPath(epoch)}` : ' no snapshot was written';
-          throw new NonFiniteLossError(`loss "${bad[0]}" is ${bad[1]} at epoch ${epoch + 1} batch ${batches + 1}; training stopped;${last} (try a lower --learn-rate)`);
+          throw new NonFiniteLossError(`loss "${bad[0]}" is ${bad[1]} at epoch ${epoch + 1} batch ${batches + 1}; training stopped;${last} (try a lower --lr)`);
         }
         const n = batch.meta.length;
         for (const [name, v] of Object.entries(values)) sums[name] = (sums[name] ?? 0) + v * n;

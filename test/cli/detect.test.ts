@@ -106,6 +106,6 @@ test('images without boxes are valid training data; a NaN loss stops training na
   const out = tmp('nan');
   const n = cli('model-train', ['--model-desc', ...DESC, '--train', join(DATA, 'coco'), '--extension', 'mscoco,2026-train', '--solver', 'sgd', '--learn-rate', '1e30', '--epochs', '2', '--batch-size', '8', '--threads', '1', '--output-prefix', out], ENV);
   assert.equal(n.status, 2, n.stderr);
-  assert.match(n.stderr, /^error: loss "(corner|class|box)" is (NaN|Infinity|-Infinity) at epoch 1 batch \d+; training stopped; no snapshot was written \(try a lower --learn-rate\)/);
+  assert.match(n.stderr, /^error: loss "(corner|class|box)" is (NaN|Infinity|-Infinity) at epoch 1 batch \d+; training stopped; no snapshot was written \(try a lower --lr\)/);
   assert.ok(!existsSync(join(out, 'model.safetensors')));
 });

@@ -99,7 +99,7 @@ test('bad input: one clear line and a non-zero exit', () => {
   const cases: [string[], RegExp][] = [
     [[...base, '--train', '/nonexistent/train'], /^error: \/nonexistent\/train: no such folder$/],
     [[...base, '--train', TRAIN, '--solver', 'rmsprop'], /^error: unknown solver "rmsprop" \(expected sgd, nesterov, adam\)$/],
-    [[...base, '--train', TRAIN, '--learn-rate', 'fast'], /^error: .*Expected a positive number for --learn-rate but received "fast"$/],
+    [[...base, '--train', TRAIN, '--learn-rate', 'fast'], /^error: .*Expected a positive number for --lr but received "fast"$/],
     [[...base, '--train', TRAIN, '--batch-size', '0'], /^error: .*Expected a positive integer for --batch-size but received "0"$/],
     [[...base], /^error: --train PATH is required$/],
     [['--train', TRAIN], /^error: give --model-desc TOKENS… \(a new model\) or --model FILE$/],

@@ -88,12 +88,12 @@ test('class count, BN settings, BN+A → BNA, merge', () => {
 });
 
 test('denet summary prints the table; bad tokens are UserErrors', async () => {
-  const { code, out } = await capture(() => summaryMain(['--border-mode', 'half', '--model-desc', 'C[128,3]', 'BN', 'A', 'P[2]', 'C[256,3]', 'BN', 'A', 'P[2]', 'C[512,3]', 'BN', 'A', 'P.A', 'R', '--input', '3x32x32', '--classes', '10']));
+  const { code, out } = await capture(() => summaryMain(['--border-mode', 'half', '--model-desc', 'C[128,3]', 'BN', 'A', 'P[2]', 'C[256,3]', 'BN', 'A', 'P[2]', 'C[512,3]', 'BN', 'A', 'P.A', 'R', '--input-shape', '3x32x32', '--classes', '10']));
   assert.equal(code, 0);
   assert.match(out, /total parameters: 1,485,834/);
   assert.match(out, /12 {2}R {9}10×1×1/);
   await assert.rejects(() => summaryMain(['--model-desc', 'C[8,3]', 'P[2,2,9]']), /token 1 "P\[2,2,9\]": pad 9 is larger than half the window 2/);
-  await assert.rejects(() => summaryMain(['--model-desc', 'C[8]', '--input', '3x32']), /CxHxW/);
+  await assert.rejects(() => summaryMain(['--model-desc', 'C[8]', '--input-shape', '3x32']), /CxHxW/);
 });
 
 test('model-modify: flags from the SPEC, applied in order, output reloadable', async () => {

@@ -36,7 +36,7 @@ test('learning-rate schedule: anneal every epoch, or after listed epochs', () =>
   assert.deepEqual([0, 1, 2].map((e) => every.rate(e)), [0.1, 0.05, 0.025]);
   const listed = new LearnSchedule({ rate: 0.1, anneal: 0.1, annealEpochs: [2, 4] });
   assert.deepEqual([0, 1, 2, 3, 4, 5].map((e) => +listed.rate(e).toPrecision(6)), [0.1, 0.1, 0.01, 0.01, 0.001, 0.001]);
-  assert.throws(() => new LearnSchedule({ rate: -1, anneal: 1 }), /Expected a positive number for --learn-rate but received -1/);
+  assert.throws(() => new LearnSchedule({ rate: -1, anneal: 1 }), /Expected a positive number for --lr but received -1/);
 });
 
 test('learning-rate schedule: cosine and linear fall every step to the final fraction', () => {
@@ -53,7 +53,7 @@ test('learning-rate schedule: cosine and linear fall every step to the final fra
   close(cos.rate(4), 0.001);
   close(lin.rate(1), 0.07525);
   close(lin.rate(3, 0.5), 0.1 * (1 - 0.99 * 3.5 / 4));
-  assert.throws(() => new LearnSchedule({ rate: 0.1, anneal: 1, kind: 'cosine', final: 2, epochs: 4 }), /Expected a number in \[0, 1\] for --learn-final but received 2/);
+  assert.throws(() => new LearnSchedule({ rate: 0.1, anneal: 1, kind: 'cosine', final: 2, epochs: 4 }), /Expected a number in \[0, 1\] for --lr-final but received 2/);
   assert.throws(() => new LearnSchedule({ rate: 0.1, anneal: 1, kind: 'sine' as 'cosine', epochs: 4 }), /--learn-schedule/);
 });
 

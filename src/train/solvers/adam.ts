@@ -3,6 +3,7 @@
  * m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; w ← w − lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + ε).
  */
 import type { Tensor } from '../../torch/index.js';
+import { invalidArg } from '../../util/errors.js';
 import { Solver, type SolverParam } from './solver.js';
 
 export class Adam extends Solver {
@@ -17,7 +18,7 @@ export class Adam extends Solver {
   protected override beginStep(): void {
     this.stepCount++;
     const [b1, b2] = this.betas;
-    if (!(b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1)) throw new Error(`Adam betas must be in [0, 1), got ${b1} ${b2}`);
+    if (!(b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1)) throw invalidArg('--momentum', 'Adam β1 β2 in [0, 1)', `${b1} ${b2}`);
   }
 
   protected update(p: SolverParam, grad: Tensor, lr: number): void {

@@ -11,7 +11,7 @@ export { Adam } from './adam.js';
 export const SOLVERS = ['sgd', 'nesterov', 'adam'] as const;
 export type SolverName = (typeof SOLVERS)[number];
 
-/** Default `--learn-momentum` per solver: 0.9 for SGD/Nesterov, β = 0.9 0.999 for Adam (the usual choices). */
+/** Default `--momentum` per solver: 0.9 for SGD/Nesterov, β = 0.9 0.999 for Adam (the usual choices). */
 export function defaultMomentum(name: SolverName): number[] {
   return name === 'adam' ? [0.9, 0.999] : [0.9];
 }

@@ -3,6 +3,7 @@
  * g ← grad + λ·w (decay params); b ← μ·b + g; step = nesterov ? g + μ·b : b; w ← w − lr·step.
  */
 import type { Tensor } from '../../torch/index.js';
+import { invalidArg } from '../../util/errors.js';
 import { Solver, type SolverParam } from './solver.js';
 
 export class Sgd extends Solver {
@@ -12,8 +13,8 @@ export class Sgd extends Solver {
     super(params, options);
     this.name = nesterov ? 'nesterov' : 'sgd';
     const mu = this.momentum;
-    if (!(mu >= 0 && mu < 1)) throw new Error(`momentum must be in [0, 1), got ${mu}`);
-    if (nesterov && mu === 0) throw new Error('nesterov needs a momentum above 0');
+    if (!(mu >= 0 && mu < 1)) throw invalidArg('--momentum', 'a momentum in [0, 1)', mu);
+    if (nesterov && mu === 0) throw invalidArg('--momentum', 'a momentum above 0 for nesterov', mu);
   }
 
   get momentum(): number {

@@ -4,6 +4,7 @@
  * resumed run continues exactly.
  */
 import { keep, noGrad, scope, zerosLike, type Tensor } from '../../torch/index.js';
+import { UserError } from '../../util/errors.js';
 
 /** A parameter the solver updates; `decay` says whether L2 weight decay applies (weights yes, biases and BN no). */
 export interface SolverParam {
@@ -14,9 +15,9 @@ export interface SolverParam {
 
 /** Settings shared by every solver. */
 export interface SolverOptions {
-  /** L2 weight decay added to the gradient of `decay` parameters (`--learn-decay`). */
+  /** L2 weight decay added to the gradient of `decay` parameters (`--weight-decay`). */
   weightDecay: number;
-  /** Momentum (SGD, Nesterov) or [β1, β2] (Adam), from `--learn-momentum`. */
+  /** Momentum (SGD, Nesterov) or [β1, β2] (Adam), from `--momentum`. */
   momentum: number[];
   /** Adam's ε. */
   eps?: number;
@@ -95,14 +96,14 @@ export abstract class Solver {
 
   /** Restores a state saved by `state()`; copies values into fresh buffers. */
   loadState(state: SolverState): void {
-    if (state.meta.solver !== this.name) throw new Error(`checkpoint holds ${String(state.meta.solver)} solver state, not ${this.name}`);
+    if (state.meta.solver !== this.name) throw new UserError(`the checkpoint holds ${String(state.meta.solver)} solver state, not ${this.name}: resume with --solver ${String(state.meta.solver)}`);
     const byName = new Map(this.params.map((p) => [p.name, p]));
     this.disposeState();
     for (const [key, src] of Object.entries(state.tensors)) {
       const cut = key.indexOf('/');
       const slot = key.slice(0, cut);
       const p = byName.get(key.slice(cut + 1));
-      if (cut < 0 || !p) throw new Error(`checkpoint solver state "${key}" matches no parameter of the model`);
+      if (cut < 0 || !p) throw new UserError(`checkpoint solver state "${key}" matches no parameter of the model`);
       noGrad(() => this.slot(slot, p).copy_(src));
     }
     this.loadMetaState(state.meta);
