@@ -13,7 +13,6 @@
  * the forward pass with its class scores read back to the host.
  */
 import { statSync } from 'node:fs';
-import { Command } from 'commander';
 import { createLoader } from '../data/loader.js';
 import { openDataset } from '../data/open.js';
 import { detect } from '../detect/detect.js';
@@ -25,7 +24,8 @@ import { defaultThreads, probeInputShape, resolveDevice } from '../train/session
 import { stageClock } from '../detect/state.js';
 import { predictAll, topErrors } from '../train/classify.js';
 import { UserError } from '../util/errors.js';
-import { parseProgram } from './run.js';
+import { flag, oneOf, option, positiveInt } from '../util/options.js';
+import { buildProgram, parseOptions } from './options.js';
 
 export const ENGINES = ['libtorch', 'onnx'] as const;
 type Engine = (typeof ENGINES)[number];
@@ -63,21 +63,6 @@ export interface BenchmarkReport {
   warmup: number;
   runs: number;
   rows: BenchmarkRow[];
-}
-
-function list<T extends string>(flag: string, v: string, allowed?: readonly T[]): T[] {
-  const items = v.split(',').map((s) => s.trim()).filter(Boolean);
-  if (!items.length) throw new UserError(`Expected a comma list for ${flag} but received "${v}"`);
-  for (const s of items) if (allowed && !allowed.includes(s as T)) throw new UserError(`unknown ${flag} value "${s}" (expected ${allowed.join(', ')})`);
-  return items as T[];
-}
-
-function positive(flag: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!/^\d+$/.test(v.trim()) || n < 1) throw new UserError(`Expected a positive integer for ${flag} but received "${v}"`);
-    return n;
-  };
 }
 
 function median(xs: number[]): number {
@@ -139,34 +124,43 @@ export function formatTable(r: BenchmarkReport): string {
   return [title, '', line(head), ...rows.map(line), ...(notes.length ? ['', ...new Set(notes)] : [])].join('\n');
 }
 
+export const BENCHMARK_OPTIONS = {
+  model: option({ flag: 'model', value: '<file>', help: 'trained model (.safetensors)', required: true }),
+  data: option({ flag: 'data', value: '<path>', help: 'score accuracy on this data (see --extension): top-1 accuracy or COCO AP' }),
+  extension: option({ flag: 'extension', value: '<spec>', help: 'data format of --data (as model-predict)', default: 'png' }),
+  imageSize: option({ flag: 'image-size', value: '<s>', help: 'square input size (default: the model\'s own)', parse: positiveInt('image-size') }),
+  batch: option({ flag: 'batch', value: '<list>', help: 'batch sizes, comma list', parse: commaList('batch', positiveInt('batch')), default: [1, 8] }),
+  precision: option({ flag: 'precision', value: '<list>', help: `comma list of ${PRECISIONS.join(', ')}`, parse: commaList('precision', oneOf('precision', PRECISIONS)), default: ['fp32'] as Precision[] }),
+  engines: option({ flag: 'engines', value: '<list>', help: `comma list of ${ENGINES.join(', ')}`, parse: commaList('engines', oneOf('engines', ENGINES)), default: ['libtorch'] as Engine[] }),
+  warmup: option({ flag: 'warmup', value: '<n>', help: 'untimed batches first', parse: positiveInt('warmup'), default: 3 }),
+  runs: option({ flag: 'runs', value: '<n>', help: 'timed batches (the median is reported)', parse: positiveInt('runs'), default: 10 }),
+  device: option({ flag: 'device', value: '<device>', help: 'cpu or cuda:N (default: GPU=N from the environment, else cpu)' }),
+  threads: option({ flag: 'threads', value: '<n>', help: 'libtorch intra-op threads (default: DENET_THREADS, else all cores)', parse: positiveInt('threads') }),
+  threadNum: option({ flag: 'workers', value: '<n>', aliases: ['thread-num'], help: 'data-loader workers for --data', parse: positiveInt('workers'), default: 4 }),
+  channelsLast: flag('channels-last', 'run the layers on channels-last (NHWC) images, as model-predict --channels-last'),
+  fuseBn: flag('no-fuse-bn', 'time the saved layers as they are (batch norms not folded)'),
+  json: flag('json', 'print the report as JSON'),
+  verbose: flag('verbose', 'stack traces on errors'),
+};
+
+/** A comma list, each item through `one`. */
+function commaList<T>(name: string, one: (text: string) => T) {
+  return (text: string): T[] => {
+    const items = text.split(',').map((x) => x.trim()).filter(Boolean);
+    if (!items.length) throw new UserError(`Expected a comma list for --${name} but received ${JSON.stringify(text)}`);
+    return items.map(one);
+  };
+}
+
 export async function main(argv: string[], name = 'denet benchmark'): Promise<number> {
-  const p = new Command(name)
-    .description('latency and throughput of a model per engine, precision and batch size (and accuracy with --data), as one table')
-    .option('--model <file>', 'trained model (.safetensors)')
-    .option('--data <path>', 'score accuracy on this data (see --extension): top-1 accuracy or COCO AP')
-    .option('--extension <spec>', 'data format of --data (as model-predict)', 'png')
-    .option('--image-size <s>', 'square input size (default: the model\'s own)', positive('--image-size'))
-    .option('--batch <list>', 'batch sizes, comma list', '1,8')
-    .option('--precision <list>', `comma list of ${PRECISIONS.join(', ')}`, 'fp32')
-    .option('--engines <list>', `comma list of ${ENGINES.join(', ')}`, 'libtorch')
-    .option('--warmup <n>', 'untimed batches first', positive('--warmup'), 3)
-    .option('--runs <n>', 'timed batches (the median is reported)', positive('--runs'), 10)
-    .option('--device <device>', 'cpu or cuda:N (default: GPU=N from the environment, else cpu)')
-    .option('--threads <n>', 'libtorch intra-op threads (default: DENET_THREADS, else all cores)', positive('--threads'))
-    .option('--thread-num <n>', 'data-loader threads for --data', positive('--thread-num'), 4)
-    .option('--channels-last', 'run the layers on channels-last (NHWC) images, as model-predict --channels-last')
-    .option('--no-fuse-bn', 'time the saved layers as they are (batch norms not folded)')
-    .option('--json', 'print the report as JSON')
-    .option('--verbose', 'stack traces on errors')
-    .allowExcessArguments(false);
-  if (!parseProgram(p, argv)) return 0;
-  const o = p.opts();
-  if (!o.model) throw new UserError('--model FILE is required');
-  const batches = list('--batch', o.batch).map((b) => positive('--batch')(b));
-  const engines = list('--engines', o.engines, ENGINES);
+  const program = buildProgram(name, 'latency and throughput of a model per engine, precision and batch size (and accuracy with --data), as one table', BENCHMARK_OPTIONS);
+  const o = parseOptions(program, BENCHMARK_OPTIONS, argv);
+  if (!o) return 0;
+  const batches = o.batch;
+  const engines = o.engines;
   setNumThreads(o.threads ?? defaultThreads());
   const device = resolveDevice(o.device);
-  const precisions = list('--precision', o.precision, PRECISIONS).map((x) => checkPrecision(x, device));
+  const precisions = o.precision.map((x) => checkPrecision(x, device));
 
   let saved = Model.load(o.model);
   if (o.imageSize && (saved.inputShape[1] !== o.imageSize || saved.inputShape[2] !== o.imageSize)) {
@@ -175,9 +169,9 @@ export async function main(argv: string[], name = 'denet benchmark'): Promise<nu
     saved = resized;
   }
   if (device !== 'cpu') saved.to(device);
-  const net = o.fuseBn === false ? saved : saved.fuse();
+  const net = o.fuseBn ? saved.fuse() : saved;
   if (net !== saved) saved.dispose();
-  net.channelsLast = !!o.channelsLast;
+  net.channelsLast = o.channelsLast;
   const report: BenchmarkReport = {
     model: o.model, kind: net.isDetector ? 'detector' : 'classifier', input: [...net.inputShape], size_mb: statSync(o.model).size / 2 ** 20,
     device, layout: net.channelsLast ? 'channels-last' : 'NCHW', threads: getNumThreads(), libtorch: buildInfo().torchVersion, metric_name: o.data ? (net.isDetector ? 'coco_ap' : 'top1_accuracy') : null,

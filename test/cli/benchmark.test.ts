@@ -75,5 +75,5 @@ test('denet benchmark times a detector whole; bad flags are one-line errors', ()
   assert.equal(batch.status, 2);
   assert.match(batch.stderr.trim(), /^error: Expected a positive integer for --batch but received "0"$/);
   const engine = cli('denet', ['benchmark', '--model', model, '--engines', 'tensorrt']);
-  assert.match(engine.stderr.trim(), /^error: unknown --engines value "tensorrt" \(expected libtorch, onnx\)$/);
+  assert.match(engine.stderr.trim(), /^error: Expected one of libtorch, onnx for --engines but received "tensorrt"$/);
 });

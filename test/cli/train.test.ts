@@ -104,7 +104,7 @@ test('bad input: one clear line and a non-zero exit', () => {
     [[...base], /^error: --train PATH is required$/],
     [['--train', TRAIN], /^error: give --model-desc TOKENS… \(a new model\) or --model FILE$/],
     [[...base, '--train', TRAIN, '--bogus'], /^error: unknown option '--bogus'/],
-    [[...base, '--train', TRAIN, '--precision', 'half'], /^error: unknown --precision "half" \(expected fp32, bf16, fp16\)$/],
+    [[...base, '--train', TRAIN, '--precision', 'half'], /^error: Expected one of fp32, bf16, fp16 for --precision but received "half"$/],
     [[...base, '--train', TRAIN, '--precision', 'fp16'], /^error: --precision fp16 needs a CUDA device \(libtorch autocasts to fp16 on CUDA only\); use bf16 on the CPU$/],
   ];
   for (const [args, re] of cases) {
