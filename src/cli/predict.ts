@@ -13,7 +13,7 @@ import { PRECISIONS, checkPrecision, setNumThreads, type Precision } from '../to
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { progressBar } from '../train/progress.js';
-import { defaultThreads, probeInputShape, resolveDevice } from '../train/session.js';
+import { checkImageShape, defaultThreads, resolveDevice } from '../train/session.js';
 import { predictDetections } from '../detect/predict.js';
 import { predictAll } from '../train/classify.js';
 import { flag, fraction, oneOf, option, positiveInt } from '../util/options.js';
@@ -87,12 +87,9 @@ export async function main(argv: string[], name = 'denet predict'): Promise<numb
     if (detecting || model.isDetector) {
       if (!model.isDetector) throw new UserError(`--predict-mode ${modes.join(',')}: the model is not a DeNet detector (its last layer is ${model.tokens.at(-1)?.type}); use --predict-mode classify`);
       if (!detecting) throw new UserError('--predict-mode classify: the model is a DeNet detector; use --predict-mode detect[,mscoco][,voc][,image]');
-      if (dataset.kind === 'detection') {
-        const shape = await probeInputShape(opened, model.inputShape[0]);
-        if (shape.join() !== model.inputShape.join()) throw new UserError(`${dataset.source}: images are ${shape.join('×')} (C×H×W) but the model expects ${model.inputShape.join('×')}; use --extension …,scale=…,crop=… to resize`);
-      }
+      if (dataset.kind === 'detection') await checkImageShape(opened, model);
       if (device !== 'cpu') model.to(device);
-      const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0] });
+      const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0], pinMemory: device !== 'cpu' });
       const bar = progressBar('detect', loader.samplesInEpoch(0), o.progress && process.stderr.isTTY === true);
       const t0 = performance.now();
       try {
@@ -113,7 +110,7 @@ export async function main(argv: string[], name = 'denet predict'): Promise<numb
       throw new UserError(`${dataset.source}: labels out of range: the data has ${dataset.classNames.length} classes but the model has ${model.classNames.length}`);
     }
     if (device !== 'cpu') model.to(device);
-    const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0] });
+    const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0], pinMemory: device !== 'cpu' });
     const bar = progressBar('predict', loader.samplesInEpoch(0), o.progress && process.stderr.isTTY === true);
     const t0 = performance.now();
     let r: Awaited<ReturnType<typeof predictAll>>;

@@ -6,7 +6,7 @@
  */
 import { disposeBatch } from './to-tensor.js';
 import type { Batch, Loader } from './types.js';
-import { autocast, inferenceMode, scope, type Precision, type Tensor } from '../torch/index.js';
+import { autocast, inferenceMode, scope, toDevice, type Precision, type Tensor } from '../torch/index.js';
 
 /** What `run` gives back for a batch: its loss tensors and anything else (plain data) for `use`. */
 export interface EvalStep<R> {
@@ -32,7 +32,7 @@ export async function evalLoop<R>(
     try {
       const r = inferenceMode(() =>
         scope(() => {
-          const x = device === 'cpu' ? (batch.images as Tensor) : (batch.images as Tensor).to(device);
+          const x = toDevice(batch.images as Tensor, device);
           const { losses, value } = autocast(precision, device, () => run(x, batch));
           return { value, losses: Object.fromEntries(Object.entries(losses).map(([k, v]) => [k, v.item()])) };
         }),

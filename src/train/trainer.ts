@@ -6,7 +6,7 @@
  */
 import { disposeBatch } from '../data/to-tensor.js';
 import type { Batch, Loader } from '../data/types.js';
-import { autocast, cat, distributed, getRngState, mallocTrim, noGrad, scope, setRngState, zerosLike, type Precision, type Tensor } from '../torch/index.js';
+import { autocast, cat, cuda, distributed, getRngState, mallocTrim, noGrad, scope, setRngState, toDevice, zerosLike, type Precision, type Tensor } from '../torch/index.js';
 import { GradScaler } from './grad-scaler.js';
 import { UserError } from '../util/errors.js';
 import { writeCheckpoint, type CheckpointState } from './checkpoint.js';
@@ -94,6 +94,12 @@ export class Trainer {
     this.o.solver.loadState(ck.solver);
     if (ck.ema && this.o.ema) this.o.ema.resume(ck.ema.live, ck.ema.updates);
     setRngState(ck.torchRng);
+    // CUDA generators too, so a resumed CUDA run draws what the uninterrupted one would (dropout,
+    // random boxes on the device). A checkpoint from a machine with more GPUs sets those present.
+    if (ck.cudaRng?.length && cuda.isAvailable()) {
+      const n = Math.min(ck.cudaRng.length, cuda.deviceCount());
+      for (let i = 0; i < n; i++) cuda.setRngState(i, ck.cudaRng[i]!);
+    }
     this.epoch = ck.epoch;
     this.history.splice(0, this.history.length, ...ck.history.filter((r) => r.epoch <= ck.epoch));
   }
@@ -101,8 +107,8 @@ export class Trainer {
   /** Forward and backward of one batch; returns each loss term's value. Gradients accumulate on the parameters. */
   trainBatch(batch: Batch): Record<string, number> {
     return scope(() => {
-      const x = this.device === 'cpu' ? (batch.images as Tensor) : (batch.images as Tensor).to(this.device);
-      const y = batch.labels ? (this.device === 'cpu' ? (batch.labels as Tensor) : (batch.labels as Tensor).to(this.device)) : undefined;
+      const x = toDevice(batch.images as Tensor, this.device);
+      const y = batch.labels ? toDevice(batch.labels as Tensor, this.device) : undefined;
       const scale = (this.scaler?.scale ?? 1) / this.accumulate;
       if (this.segments) {
         const values = autocast(this.precision, this.device, () => splitTrainStep(this.o.model as Model, this.segments!, x, { labels: y, targets: batch.targets }, scale));
@@ -268,6 +274,7 @@ export class Trainer {
     const snap = run.snapshotPath(row.epoch);
     await this.averaged(() => this.o.model.save(snap, { ...this.o.modelMetadata, epoch: String(row.epoch) }));
     const rng = getRngState();
+    const cudaRng = cuda.isAvailable() ? Array.from({ length: cuda.deviceCount() }, (_, i) => cuda.getRngState(i)) : [];
     try {
       writeCheckpoint(run.checkpointPath, {
         epoch: row.epoch,
@@ -275,6 +282,7 @@ export class Trainer {
         schedule: this.o.schedule.toJSON(),
         solver: this.o.solver.state(),
         torchRng: rng,
+        cudaRng,
         dataRng: { seed: this.o.seed, nextEpoch: row.epoch },
         history: this.history,
         options: this.o.options,
@@ -282,6 +290,7 @@ export class Trainer {
       });
     } finally {
       rng.dispose();
+      for (const t of cudaRng) t.dispose();
     }
     await writeResults(run.dir, this.history);
     const scalars: Record<string, number> = { 'train/lr': row.lr, 'time/epoch_s': row.time };

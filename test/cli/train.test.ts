@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { writeNpy } from '../../src/data/npy.js';
 import { readSafetensors } from '../../src/torch/index.js';
-import { readEventFile } from '../../src/train/tensorboard.js';
+import { readEventFile } from '../helpers/tensorboard.js';
 import { cli, pngClassFolders, tmp } from './helpers.js';
 import { registerLayers } from '../../src/layers.js';
 
@@ -98,7 +98,7 @@ test('bad input: one clear line and a non-zero exit', () => {
   const base = ['--model-desc', ...SMALL_DESC, '--extension', 'png', '--epochs', '1', '--output-prefix', tmp('bad')];
   const cases: [string[], RegExp][] = [
     [[...base, '--train', '/nonexistent/train'], /^error: \/nonexistent\/train: no such folder$/],
-    [[...base, '--train', TRAIN, '--solver', 'rmsprop'], /^error: unknown solver "rmsprop" \(expected sgd, nesterov, adam\)$/],
+    [[...base, '--train', TRAIN, '--solver', 'rmsprop'], /^error: Expected one of sgd, nesterov, adam for --solver but received "rmsprop"$/],
     [[...base, '--train', TRAIN, '--learn-rate', 'fast'], /^error: .*Expected a positive number for --lr but received "fast"$/],
     [[...base, '--train', TRAIN, '--batch-size', '0'], /^error: .*Expected a positive integer for --batch-size but received "0"$/],
     [[...base], /^error: --train PATH is required$/],

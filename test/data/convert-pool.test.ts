@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConvertPool } from '../../src/data/convert-pool.js';
-import { writeChw, type ChwWrite } from '../../src/data/photo.js';
+import { writeChw, type ChwWrite } from '../../src/data/convert.js';
 import { Rng } from '../../src/data/rng.js';
 
 function job(dst: Float32Array, dstOffset: number, seed: number): ChwWrite {

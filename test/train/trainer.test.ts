@@ -8,7 +8,7 @@ import { readCheckpoint } from '../../src/train/checkpoint.js';
 import { RunFolder } from '../../src/train/run-folder.js';
 import { LearnSchedule } from '../../src/train/schedule.js';
 import { createSolver } from '../../src/train/solvers/index.js';
-import { readEventFile } from '../../src/train/tensorboard.js';
+import { readEventFile } from '../helpers/tensorboard.js';
 import { Trainer, type TrainerOptions } from '../../src/train/trainer.js';
 import { MemLoader, syntheticSet, TinyModel } from './helpers.js';
 import { settledRss } from '../helpers/memory.js';
