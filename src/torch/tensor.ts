@@ -59,6 +59,10 @@ export class Tensor {
   get isChannelsLast(): boolean {
     return native.isContiguous(this.handle, true);
   }
+  /** Created under inferenceMode(): it can never be used in autograd. */
+  get isInference(): boolean {
+    return native.isInference(this.handle);
+  }
   get isDisposed(): boolean {
     return this.#disposed;
   }

@@ -9,11 +9,11 @@ import { createLoader } from '../data/loader.js';
 import { openDataset, type OpenedDataset } from '../data/open.js';
 import type { Dataset, Loader } from '../data/types.js';
 import type { TrainableModel } from './model-like.js';
-import type { TestResult } from './classify.js';
+import { withFused, type TestResult } from './classify.js';
 import { checkDetectionClasses } from '../detect/predict.js';
 import { evaluateDetector } from '../detect/evaluate.js';
 import { Model, importTorchvisionBackbone } from '../model/index.js';
-import { cuda, distributed, manualSeed, setNumThreads } from '../torch/index.js';
+import { checkPrecision, cuda, distributed, manualSeed, setNumThreads, type Precision } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import { readCheckpoint, resolveCheckpoint } from './checkpoint.js';
 import { MULTI_OPTIONS, type TrainConfig } from './config.js';
@@ -104,8 +104,8 @@ function checkClasses(model: Model, train: Dataset, test?: Dataset): void {
 }
 
 /** The per-epoch test pass of a detector: mean test losses and COCO AP, AP50, AP75 (fractions). */
-async function detectionTestPass(model: TrainableModel, loader: Loader, device: string): Promise<TestResult> {
-  const r = await evaluateDetector(model as Model, loader, { device });
+async function detectionTestPass(model: TrainableModel, loader: Loader, device: string, precision: Precision = 'fp32'): Promise<TestResult> {
+  const r = await withFused(model as Model, (m) => evaluateDetector(m, loader, { device, precision }));
   const { AP, AP50, AP75 } = r.report.stats;
   return { losses: r.losses, metrics: { AP, AP50, AP75 }, images: r.images.length };
 }
@@ -215,6 +215,7 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
       options: resolved as unknown as Record<string, unknown>,
       evaluate: model.isDetector ? detectionTestPass : undefined,
       ema,
+      precision: checkPrecision(c.precision ?? 'fp32', device),
     });
     if (ckpt) trainer.restore(ckpt);
     const history = await trainer.run();
