@@ -9,7 +9,7 @@ import { classificationMetrics } from '../eval/classification.js';
 import { createLoader } from '../data/loader.js';
 import { openDataset } from '../data/open.js';
 import { Model } from '../model/index.js';
-import { setNumThreads } from '../torch/index.js';
+import { PRECISIONS, checkPrecision, setNumThreads, type Precision } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { progressBar } from '../train/progress.js';
@@ -43,6 +43,8 @@ export const PREDICT_OPTIONS = {
   device: option({ flag: 'device', value: '<device>', help: 'cpu or cuda:N (default: GPU=N from the environment, else cpu)' }),
   threads: option({ flag: 'threads', value: '<n>', help: 'libtorch intra-op threads (default: DENET_THREADS, else all cores)', parse: positiveInt('threads') }),
   channelsLast: flag('channels-last', 'run the layers on channels-last (NHWC) images, as torch.channels_last: faster convolutions on the CPU'),
+  precision: option<Precision>({ flag: 'precision', value: '<p>', help: 'fp32, bf16 (autocast; CPU or CUDA) or fp16 (CUDA autocast)', parse: oneOf('precision', PRECISIONS), default: 'fp32' }),
+  fuseBn: flag('no-fuse-bn', 'run the saved layers as they are instead of a copy with batch norms folded into the convolutions'),
   progress: flag('no-progress', 'no progress bar'),
   verbose: flag('verbose', 'stack traces on errors'),
 };
@@ -73,7 +75,11 @@ export async function main(argv: string[], name = 'denet predict'): Promise<numb
 
   setNumThreads(o.threads ?? defaultThreads());
   const device = resolveDevice(o.device);
-  const model = Model.load(o.model);
+  const precision = checkPrecision(o.precision, device);
+  const saved = Model.load(o.model);
+  // Inference runs on a copy with the batch norms folded into the convolutions (same outputs).
+  const model = o.fuseBn ? saved.fuse() : saved;
+  if (model !== saved) saved.dispose();
   model.channelsLast = o.channelsLast;
   try {
     const opened = openDataset(o.input, o.extension);
@@ -83,12 +89,12 @@ export async function main(argv: string[], name = 'denet predict'): Promise<numb
       if (!detecting) throw new UserError('--predict-mode classify: the model is a DeNet detector; use --predict-mode detect[,mscoco][,voc][,image]');
       if (dataset.kind === 'detection') await checkImageShape(opened, model);
       if (device !== 'cpu') model.to(device);
-      const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0] });
+      const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0], pinMemory: device !== 'cpu' });
       const bar = progressBar('detect', loader.samplesInEpoch(0), o.progress && process.stderr.isTTY === true);
       const t0 = performance.now();
       try {
         const r = await predictDetections(model, opened, loader, {
-          results: o.results, modes: new Set(modes), device, drawThreshold: o.drawThreshold, maxPictures: o.maxPictures,
+          results: o.results, modes: new Set(modes), device, precision, drawThreshold: o.drawThreshold, maxPictures: o.maxPictures,
           detect: { scoreThreshold: o.scoreThreshold, nmsIoU: o.nmsIou, maxDetections: o.maxDetections, nms: o.nms, softSigma: o.softSigma, fitness: o.fitness },
           onBatch: (done) => bar.update(done, { rate: done / ((performance.now() - t0) / 1000), loss: '-' }),
           log: (line) => { bar.stop(); console.log(line); },
@@ -104,12 +110,12 @@ export async function main(argv: string[], name = 'denet predict'): Promise<numb
       throw new UserError(`${dataset.source}: labels out of range: the data has ${dataset.classNames.length} classes but the model has ${model.classNames.length}`);
     }
     if (device !== 'cpu') model.to(device);
-    const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0] });
+    const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0], pinMemory: device !== 'cpu' });
     const bar = progressBar('predict', loader.samplesInEpoch(0), o.progress && process.stderr.isTTY === true);
     const t0 = performance.now();
     let r: Awaited<ReturnType<typeof predictAll>>;
     try {
-      r = await predictAll(model, loader, device, (done) => bar.update(done, { rate: done / ((performance.now() - t0) / 1000), loss: '-' }));
+      r = await predictAll(model, loader, device, (done) => bar.update(done, { rate: done / ((performance.now() - t0) / 1000), loss: '-' }), precision);
     } finally {
       bar.stop();
     }

@@ -26,6 +26,7 @@ import type { Box, Dataset, Loader, SampleMeta, SampleRecord } from '../data/typ
 import { evaluateCocoJson, type CocoReport, type CocoResult } from '../eval/coco/index.js';
 import type { Model } from '../model/model.js';
 import { evalLoop } from '../data/eval-loop.js';
+import type { Precision } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import { decodeDetections, detectorHead, headProbabilities, type DetectOptions } from './detect.js';
 
@@ -101,10 +102,12 @@ export interface RunDetectorOptions {
   detect?: DetectOptions;
   /** Called after each batch with the images done so far. */
   onBatch?: (done: number) => void;
+  /** Autocast precision of the forward (default fp32). */
+  precision?: Precision;
 }
 
 /**
- * Runs `model` (eval mode, no gradient) over every batch of `loader` (epoch 0, fixed order).
+ * Runs `model` (eval mode, inference mode; pass a fused copy for speed) over every batch of `loader` (epoch 0, fixed order).
  * Returns each image's detections in original pixels and, when the batches carry targets, the
  * mean of each loss term (the same forward pass: DNS uses only searched RoIs in eval mode).
  */
@@ -129,6 +132,7 @@ export async function runDetector(model: Model, loader: Loader, o: RunDetectorOp
       images.push({ meta, detections });
     }),
     o.onBatch,
+    o.precision,
   );
   return { images, losses };
 }

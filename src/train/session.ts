@@ -9,11 +9,11 @@ import { createLoader } from '../data/loader.js';
 import { openDataset, type OpenedDataset } from '../data/open.js';
 import type { Dataset, Loader } from '../data/types.js';
 import type { TrainableModel } from './model-like.js';
-import type { TestResult } from './classify.js';
+import { withFused, type TestResult } from './classify.js';
 import { checkDetectionClasses } from '../detect/predict.js';
 import { evaluateDetector } from '../detect/evaluate.js';
 import { Model, importTorchvisionBackbone } from '../model/index.js';
-import { cuda, manualSeed, setNumThreads } from '../torch/index.js';
+import { checkPrecision, cuda, distributed, manualSeed, setNumThreads, type Precision } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import { readCheckpoint, resolveCheckpoint } from './checkpoint.js';
 import { MULTI_OPTIONS, type TrainConfig } from './config.js';
@@ -104,8 +104,8 @@ function checkClasses(model: Model, train: Dataset, test?: Dataset): void {
 }
 
 /** The per-epoch test pass of a detector: mean test losses and COCO AP, AP50, AP75 (fractions). */
-async function detectionTestPass(model: TrainableModel, loader: Loader, device: string): Promise<TestResult> {
-  const r = await evaluateDetector(model as Model, loader, { device });
+async function detectionTestPass(model: TrainableModel, loader: Loader, device: string, precision: Precision = 'fp32'): Promise<TestResult> {
+  const r = await withFused(model as Model, (m) => evaluateDetector(m, loader, { device, precision }));
   const { AP, AP50, AP75 } = r.report.stats;
   return { losses: r.losses, metrics: { AP, AP50, AP75 }, images: r.images.length };
 }
@@ -189,9 +189,10 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
     const trainLoader = createLoader(trainData, {
       batchSize: perDevice, threads: c.threadNum, seed: c.seed + rank, train: true, image: trainSet.spec.options, distort, augmentMirror: c.augmentMirror,
       channels: model.inputShape[0], warn, dropLast: world > 1, cacheBytes: freemem() / 2 / world, // ranks on one machine share its memory
+      pinMemory: device !== 'cpu',
     });
     const testLoader = testSet && rank === 0
-      ? createLoader(testSet.dataset, { batchSize: perDevice, threads: c.threadNum, seed: c.seed, train: false, image: testSet.spec.options, channels: model.inputShape[0], warn })
+      ? createLoader(testSet.dataset, { batchSize: perDevice, threads: c.threadNum, seed: c.seed, train: false, image: testSet.spec.options, channels: model.inputShape[0], warn, pinMemory: device !== 'cpu' })
       : undefined;
 
     // ---- solver, run folder, trainer ----------------------------------------------------------
@@ -202,7 +203,7 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
     if (run) {
       run.writeArgs(s.argv, resolved);
       const segments = splitSegments(model);
-      const line = `${ckpt ? `resuming ${run.dir} at epoch ${ckpt.epoch + 1}` : `training into ${run.dir}`}: ${model.description()} on ${model.inputShape.join('×')} input, ${model.classNames.length} classes, ${trainSet.dataset.length} training images${testSet ? `, ${testSet.dataset.length} test images` : ''}, ${device}${world > 1 ? ` ×${world}` : ''}${segments ? `; split execution in ${segments.length} segments` : ''}`;
+      const line = `${ckpt ? `resuming ${run.dir} at epoch ${ckpt.epoch + 1}` : `training into ${run.dir}`}: ${model.description()} on ${model.inputShape.join('×')} input, ${model.classNames.length} classes, ${trainSet.dataset.length} training images${testSet ? `, ${testSet.dataset.length} test images` : ''}, ${device}${world > 1 ? ` ×${world} (${distributed.backend()})` : ''}${segments ? `; split execution in ${segments.length} segments` : ''}`;
       run.log(line);
       (s.log ?? console.log)(line);
     }
@@ -214,6 +215,7 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
       options: resolved as unknown as Record<string, unknown>,
       evaluate: model.isDetector ? detectionTestPass : undefined,
       ema,
+      precision: checkPrecision(c.precision ?? 'fp32', device),
     });
     if (ckpt) trainer.restore(ckpt);
     const history = await trainer.run();
@@ -225,6 +227,7 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
     ema?.dispose();
     if (ckpt) {
       ckpt.torchRng.dispose();
+      for (const t of ckpt.cudaRng ?? []) t.dispose();
       for (const t of Object.values(ckpt.solver.tensors)) t.dispose();
       for (const t of Object.values(ckpt.ema?.live ?? {})) t.dispose();
     }
