@@ -117,12 +117,12 @@ export async function main(argv: string[]): Promise<number> {
 
   // ---- data -------------------------------------------------------------------------------------
   const data = join(out, 'data');
-  const dataFlags = ['--out', data, '--seed', seed, '--train', String(plan.train), '--val', '0', '--test', String(plan.test), '--size', String(plan.size)];
+  const dataFlags = ['--output', data, '--seed', seed, '--train', String(plan.train), '--val', '0', '--test', String(plan.test), '--size', String(plan.size)];
   console.log(`\nDemo${o.quick ? ' (quick)' : ''}, ${recipe} recipe: the detection data (held-out images show only Fashion-MNIST test items) — the same as:\n${shellLine('denet make-dataset', dataFlags)}`);
   await makeDataset(dataFlags);
   const coco = join(data, 'coco');
-  const common = ['--solver', 'adam', '--learn-decay', '0.0001', '--seed', seed, '--thread-num', '2', '--threads', threads, '--channels-last', '--device', device, ...(o.precision === 'fp32' ? [] : ['--precision', o.precision])];
-  const anneal = (epochs: number[]) => (epochs.length ? ['--learn-anneal', '0.1', '--learn-anneal-epochs', ...epochs.map(String)] : []);
+  const common = ['--solver', 'adam', '--weight-decay', '0.0001', '--seed', seed, '--workers', '2', '--threads', threads, '--channels-last', '--device', device, ...(o.precision === 'fp32' ? [] : ['--precision', o.precision])];
+  const anneal = (epochs: number[]) => (epochs.length ? ['--lr-gamma', '0.1', '--lr-steps', ...epochs.map(String)] : []);
   endStage('detection data');
 
   // ---- pretraining: the backbone as a classifier, then model-modify into the detector -------------
@@ -130,14 +130,14 @@ export async function main(argv: string[]): Promise<number> {
   if (recipe === 'pretrained') {
     const p = plans.pretrained.pretrain;
     const objects = join(out, 'objects');
-    const objectFlags = ['--task', 'classify', '--out', objects, '--seed', seed, '--train', String(p.train), '--test', String(p.test), '--size', String(p.size)];
+    const objectFlags = ['--task', 'classify', '--output', objects, '--seed', seed, '--train', String(p.train), '--test', String(p.test), '--size', String(p.size)];
     console.log(`\nStep 1: one-object images for pretraining the backbone as a classifier (training items only; its test split shows test items) — the same as:\n${shellLine('denet make-dataset', objectFlags)}`);
     await makeDataset(objectFlags);
     const classifier = await train(`Step 1: the detector's backbone trained as a classifier (DENET_CPU_SMALL_CLASSIFIER) for ${p.epochs} epochs at ${p.scale}×${p.scale}`, [
       '--model-desc', ...DENET_CPU_SMALL_CLASSIFIER.split(' '),
       '--train', join(objects, 'train'), '--test', join(objects, 'test'), '--extension', `jpg,scale=${p.scale},cache`,
-      '--learn-rate', String(p.rate), ...anneal(p.annealEpochs), '--epochs', String(p.epochs), '--batch-size', String(p.batch),
-      ...common, '--output-prefix', join(out, 'pretrain'),
+      '--lr', String(p.rate), ...anneal(p.annealEpochs), '--epochs', String(p.epochs), '--batch-size', String(p.batch),
+      ...common, '--output', join(out, 'pretrain'),
     ]);
     endStage('pretraining (objects + classifier)');
     const detector = join(out, 'pretrained-detector.safetensors');
@@ -153,8 +153,8 @@ export async function main(argv: string[]): Promise<number> {
     ...start,
     '--train', coco, '--extension', `mscoco,${SYNTHETIC_YEAR}-train,scale=${plan.scale},cache`,
     '--test', coco, '--test-extension', `mscoco,${SYNTHETIC_YEAR}-test,scale=${plan.scale},cache`,
-    '--learn-rate', String(plan.rate), ...anneal(plan.annealEpochs), '--epochs', String(plan.epochs), '--batch-size', String(plan.batch),
-    '--ema', String(plan.ema), '--ema-ramp', String(plan.emaRamp), ...common, '--output-prefix', join(out, 'train'),
+    '--lr', String(plan.rate), ...anneal(plan.annealEpochs), '--epochs', String(plan.epochs), '--batch-size', String(plan.batch),
+    '--ema', String(plan.ema), '--ema-ramp', String(plan.emaRamp), ...common, '--output', join(out, 'train'),
   ]);
   endStage('detection training');
 
