@@ -1,37 +1,65 @@
-// Data-parallel collectives over libtorch's c10d: a TCPStore rendezvous and a Gloo process group.
-// One process group per process; the trainer decides what to reduce and when.
+// Data-parallel collectives over libtorch's c10d: a TCPStore rendezvous and one process group,
+// Gloo (CPU tensors, and CUDA tensors through host copies) or NCCL (CUDA tensors, one GPU per
+// rank). One process group per process; the trainer decides what to reduce and when.
+#define DENET_USES_C10D 1
 #include "handle.h"
+#if defined(DENET_WITH_GLOO) || defined(DENET_WITH_NCCL)
+#define DENET_WITH_C10D 1
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#endif
 #ifdef DENET_WITH_GLOO
 #define USE_C10D_GLOO 1
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
-#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#endif
+#ifdef DENET_WITH_NCCL
+#define USE_C10D_NCCL 1
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 
 namespace denet {
 
-#ifdef DENET_WITH_GLOO
-static c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+#ifdef DENET_WITH_C10D
+static c10::intrusive_ptr<CollectiveGroup> group;
+static std::string groupBackend;
 
-static c10d::ProcessGroupGloo& pg() {
+static CollectiveGroup& pg() {
   if (!group) throw std::runtime_error("distributed: distInit() has not been called");
   return *group;
 }
 
-/** distInit(host, port, rank, worldSize, timeoutMs): blocks until every rank has joined. */
+/** distInit(host, port, rank, worldSize, timeoutMs, backend "gloo"|"nccl"): blocks until every rank has joined. */
 DENET_FN(distInit) {
   auto host = A(0).As<Napi::String>().Utf8Value();
   int rank = static_cast<int>(i64(A(2)));
   int world = static_cast<int>(i64(A(3)));
+  auto backend = given(A(5)) ? A(5).As<Napi::String>().Utf8Value() : std::string("gloo");
   c10d::TCPStoreOptions so;
   so.port = static_cast<uint16_t>(i64(A(1)));
   so.isServer = rank == 0;
   so.numWorkers = world;
   so.timeout = std::chrono::milliseconds(i64(A(4)));
   auto store = c10::make_intrusive<c10d::TCPStore>(host, so);
-  auto opts = c10d::ProcessGroupGloo::Options::create();
-  opts->timeout = so.timeout;
-  opts->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(host));
-  group = c10::make_intrusive<c10d::ProcessGroupGloo>(store, rank, world, opts);
+  if (backend == "nccl") {
+#ifdef DENET_WITH_NCCL
+    auto opts = c10d::ProcessGroupNCCL::Options::create();
+    opts->timeout = so.timeout;
+    group = c10::make_intrusive<c10d::ProcessGroupNCCL>(store, rank, world, opts);
+#else
+    throw std::runtime_error("distributed: this build has no NCCL (its libtorch, CUDA or NCCL headers were not found at build time); use gloo");
+#endif
+  } else if (backend == "gloo") {
+#ifdef DENET_WITH_GLOO
+    auto opts = c10d::ProcessGroupGloo::Options::create();
+    opts->timeout = so.timeout;
+    opts->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(host));
+    group = c10::make_intrusive<c10d::ProcessGroupGloo>(store, rank, world, opts);
+#else
+    throw std::runtime_error("distributed training over Gloo needs its headers: install libgloo-dev and rebuild");
+#endif
+  } else {
+    throw std::invalid_argument("distributed: unknown backend " + backend);
+  }
+  groupBackend = backend;
   return info.Env().Undefined();
 }
 /** distAllReduce(tensors[]): in-place sum over all ranks. */
@@ -53,16 +81,19 @@ DENET_FN(distBarrier) {
 }
 DENET_FN(distDestroy) {
   group.reset();
+  groupBackend.clear();
   return info.Env().Undefined();
 }
+DENET_FN(distBackend) { return Napi::String::New(info.Env(), groupBackend); }
 #else
-#define NO_GLOO(name) \
+#define NO_C10D(name) \
   DENET_FN(name) { throw std::runtime_error("distributed training needs Gloo: install libgloo-dev and rebuild"); }
-NO_GLOO(distInit)
-NO_GLOO(distAllReduce)
-NO_GLOO(distBroadcast)
-NO_GLOO(distBarrier)
-NO_GLOO(distDestroy)
+NO_C10D(distInit)
+NO_C10D(distAllReduce)
+NO_C10D(distBroadcast)
+NO_C10D(distBarrier)
+NO_C10D(distDestroy)
+NO_C10D(distBackend)
 #endif
 
 void initDistributed(Napi::Env env, Napi::Object exports) {
@@ -71,6 +102,7 @@ void initDistributed(Napi::Env env, Napi::Object exports) {
   DENET_EXPORT(exports, distBroadcast);
   DENET_EXPORT(exports, distBarrier);
   DENET_EXPORT(exports, distDestroy);
+  DENET_EXPORT(exports, distBackend);
 }
 
 }  // namespace denet

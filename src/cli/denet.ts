@@ -8,6 +8,7 @@ type Main = (argv: string[]) => Promise<number | void>;
 const commands: Record<string, { about: string; load: () => Promise<{ main: Main }> }> = {
   train: { about: 'train a network (model-train flags)', load: () => import('./train.js') },
   predict: { about: 'classify a dataset with a trained model and evaluate it (model-predict flags)', load: () => import('./predict.js') },
+  benchmark: { about: 'latency, images/s and accuracy per engine, precision and batch size', load: () => import('./benchmark.js') },
   info: { about: 'versions, libtorch build, devices, threads, allocator', load: () => import('./info.js') },
   demo: { about: 'the main job: a short demo run', load: () => import('./demo.js') },
   export: { about: 'write a trained model as ONNX (for onnxruntime in Node and browsers)', load: () => import('./export.js') },

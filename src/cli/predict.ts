@@ -10,11 +10,11 @@ import { createLoader } from '../data/loader.js';
 import { openDataset, type OpenedDataset } from '../data/open.js';
 import type { Loader } from '../data/types.js';
 import { Model } from '../model/index.js';
-import { setNumThreads } from '../torch/index.js';
+import { PRECISIONS, checkPrecision, setNumThreads, type Precision } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { progressBar } from '../train/progress.js';
-import { defaultThreads, probeInputShape, resolveDevice } from '../train/session.js';
+import { checkImageShape, defaultThreads, resolveDevice } from '../train/session.js';
 import { predictDetections } from '../detect/predict.js';
 import { predictAll } from '../train/classify.js';
 import { flag, fraction, oneOf, option, positiveInt } from '../util/options.js';
@@ -47,6 +47,8 @@ export const PREDICT_OPTIONS = {
   device: option({ flag: 'device', value: '<device>', help: 'cpu or cuda:N (default: GPU=N from the environment, else cpu)' }),
   threads: option({ flag: 'threads', value: '<n>', help: 'libtorch intra-op threads (default: DENET_THREADS, else all cores)', parse: positiveInt('threads') }),
   channelsLast: flag('channels-last', 'run the layers on channels-last (NHWC) images, as torch.channels_last: faster convolutions on the CPU'),
+  precision: option<Precision>({ flag: 'precision', value: '<p>', help: 'fp32, bf16 (autocast; CPU or CUDA) or fp16 (CUDA autocast)', parse: oneOf('precision', PRECISIONS), default: 'fp32' }),
+  fuseBn: flag('no-fuse-bn', 'run the saved layers as they are instead of a copy with batch norms folded into the convolutions'),
   progress: flag('no-progress', 'no progress bar'),
   verbose: flag('verbose', 'stack traces on errors'),
 };
@@ -56,12 +58,12 @@ export function predictProgram(name = 'denet predict'): Command {
 }
 
 /** Detection through predictDetections with a progress bar, and the closing line. */
-async function detectAndReport(model: Parameters<typeof predictDetections>[0], opened: OpenedDataset, loader: Loader, o: Record<string, any>, modes: string[], device?: string): Promise<void> {
+async function detectAndReport(model: Parameters<typeof predictDetections>[0], opened: OpenedDataset, loader: Loader, o: Record<string, any>, modes: string[], device?: string, precision?: Precision): Promise<void> {
   const bar = progressBar('detect', loader.samplesInEpoch(0), o.progress !== false && process.stderr.isTTY === true);
   const t0 = performance.now();
   try {
     const r = await predictDetections(model, opened, loader, {
-      results: o.results, modes: new Set(modes), device, drawThreshold: o.drawThreshold, maxPictures: o.maxPictures,
+      results: o.results, modes: new Set(modes), device, precision, drawThreshold: o.drawThreshold, maxPictures: o.maxPictures,
       detect: { scoreThreshold: o.scoreThreshold, nmsIoU: o.nmsIou, maxDetections: o.maxDetections, nms: o.nms, softSigma: o.softSigma, fitness: o.fitness !== false },
       onBatch: (done) => bar.update(done, { rate: done / ((performance.now() - t0) / 1000), loss: '-' }),
       log: (line) => { bar.stop(); console.log(line); },
@@ -86,10 +88,7 @@ async function predictOnnx(o: Record<string, any>, modes: string[]): Promise<num
     if (!modes.length || modes.includes('classify')) throw new UserError(`--predict-mode ${modes.join(',')}: the model is a DeNet detector; use --predict-mode detect[,mscoco][,voc][,image]`);
     const opened = openDataset(o.input, o.extension);
     const { dataset, spec } = opened;
-    if (dataset.kind === 'detection') {
-      const shape = await probeInputShape(opened, model.inputShape[0]);
-      if (shape.join() !== model.inputShape.join()) throw new UserError(`${dataset.source}: images are ${shape.join('×')} (C×H×W) but the model expects ${model.inputShape.join('×')}; use --extension …,scale=…,crop=… to resize`);
-    }
+    if (dataset.kind === 'detection') await checkImageShape(opened, model);
     const batchSize = model.info.batch === 'dynamic' ? o.batchSize : model.info.batch;
     const loader = createLoader(dataset, { batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0] });
     await detectAndReport(model, opened, loader, o, modes);
@@ -119,10 +118,17 @@ export async function main(argv: string[], name = 'denet predict'): Promise<numb
   const detecting = modes.some((m) => m !== 'classify');
   if (detecting && modes.includes('classify')) throw new UserError(`--predict-mode ${modes.join(',')}: classify and detection modes do not mix`);
 
-  if (o.engine === 'onnx') return predictOnnx(o, modes);
+  if (o.engine === 'onnx') {
+    if (o.precision !== 'fp32') throw new UserError(`--precision ${o.precision}: --engine onnx runs the exported graph in fp32; --precision applies to --engine libtorch`);
+    return predictOnnx(o, modes);
+  }
   setNumThreads(o.threads ?? defaultThreads());
   const device = resolveDevice(o.device);
-  const model = Model.load(o.model);
+  const precision = checkPrecision(o.precision, device);
+  const saved = Model.load(o.model);
+  // Inference runs on a copy with the batch norms folded into the convolutions (same outputs).
+  const model = o.fuseBn ? saved.fuse() : saved;
+  if (model !== saved) saved.dispose();
   model.channelsLast = o.channelsLast;
   try {
     const opened = openDataset(o.input, o.extension);
@@ -130,13 +136,10 @@ export async function main(argv: string[], name = 'denet predict'): Promise<numb
     if (detecting || model.isDetector) {
       if (!model.isDetector) throw new UserError(`--predict-mode ${modes.join(',')}: the model is not a DeNet detector (its last layer is ${model.tokens.at(-1)?.type}); use --predict-mode classify`);
       if (!detecting) throw new UserError('--predict-mode classify: the model is a DeNet detector; use --predict-mode detect[,mscoco][,voc][,image]');
-      if (dataset.kind === 'detection') {
-        const shape = await probeInputShape(opened, model.inputShape[0]);
-        if (shape.join() !== model.inputShape.join()) throw new UserError(`${dataset.source}: images are ${shape.join('×')} (C×H×W) but the model expects ${model.inputShape.join('×')}; use --extension …,scale=…,crop=… to resize`);
-      }
+      if (dataset.kind === 'detection') await checkImageShape(opened, model);
       if (device !== 'cpu') model.to(device);
-      const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0] });
-      await detectAndReport(model, opened, loader, o, modes, device);
+      const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0], pinMemory: device !== 'cpu' });
+      await detectAndReport(model, opened, loader, o, modes, device, precision);
       return 0;
     }
     if (dataset.kind !== 'classification') throw new UserError(`${dataset.source}: classify needs a classification dataset`);
@@ -144,12 +147,12 @@ export async function main(argv: string[], name = 'denet predict'): Promise<numb
       throw new UserError(`${dataset.source}: labels out of range: the data has ${dataset.classNames.length} classes but the model has ${model.classNames.length}`);
     }
     if (device !== 'cpu') model.to(device);
-    const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0] });
+    const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0], pinMemory: device !== 'cpu' });
     const bar = progressBar('predict', loader.samplesInEpoch(0), o.progress && process.stderr.isTTY === true);
     const t0 = performance.now();
     let r: Awaited<ReturnType<typeof predictAll>>;
     try {
-      r = await predictAll(model, loader, device, (done) => bar.update(done, { rate: done / ((performance.now() - t0) / 1000), loss: '-' }));
+      r = await predictAll(model, loader, device, (done) => bar.update(done, { rate: done / ((performance.now() - t0) / 1000), loss: '-' }), precision);
     } finally {
       bar.stop();
     }

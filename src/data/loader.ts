@@ -19,7 +19,7 @@ import { distort, distortActive, type DistortSpec } from './distort.js';
 import { defaultImageOptions, type ImageOptions } from './extension-spec.js';
 import { buildTargets } from './geometry.js';
 import { scaleTransform } from '../runtime/geometry.js';
-import { NO_PHOTO, randomPhoto, type PhotoParams } from '../runtime/photo.js';
+import { NO_PHOTO, randomPhoto, type PhotoParams } from '../runtime/convert.js';
 import { RamCache } from './ram-cache.js';
 import { Rng } from '../util/rng.js';
 import { TensorBuffers } from './to-tensor.js';
@@ -54,6 +54,11 @@ export interface LoaderOptions {
   warn?: (message: string) => void;
   /** Byte budget of `cache=ram`; default half the free memory. */
   cacheBytes?: number;
+  /**
+   * Batches in page-locked memory, so their copies to a CUDA device are non-blocking (PyTorch's
+   * `pin_memory`); set when the model is on CUDA. A no-op where CUDA is absent. Default false.
+   */
+  pinMemory?: boolean;
 }
 
 /** A loaded sample: float pixels (in-memory sets, distort-mode) or uint8 pixels still to convert. */
@@ -109,7 +114,7 @@ class BackgroundLoader implements Loader {
       batchSize: options.batchSize, threads: Math.max(1, options.threads ?? 2), seed: options.seed ?? 0, train,
       shuffle: options.shuffle ?? train, image: options.image ?? defaultImageOptions(), distort: options.distort,
       convertThreads: Math.max(0, options.convertThreads ?? options.threads ?? 2), augmentMirror: options.augmentMirror ?? false, dropLast: options.dropLast ?? false, prefetch: Math.max(1, options.prefetch ?? 2),
-      channels: options.channels, warn: options.warn ?? ((m: string) => console.warn(m)),
+      channels: options.channels, warn: options.warn ?? ((m: string) => console.warn(m)), pinMemory: options.pinMemory ?? false,
     };
     if (this.o.image.cache && !dataset.pixels) this.cache = new RamCache(options.cacheBytes, this.o.warn);
   }
@@ -337,12 +342,13 @@ class BackgroundLoader implements Loader {
     let buffers: TensorBuffers | undefined;
     const inner = this.batches(epoch, (n) => buffers!.take(n));
     const slots = this.o.prefetch + 2;
+    const pin = this.o.pinMemory;
     return {
       get stats() {
         return inner.stats;
       },
       async *[Symbol.asyncIterator]() {
-        buffers = await TensorBuffers.create(slots);
+        buffers = await TensorBuffers.create(slots, pin);
         try {
           for await (const b of inner) yield await buffers.batch(b);
         } finally {

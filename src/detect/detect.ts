@@ -1,19 +1,25 @@
 /**
- * Inference: images → detections (DETECTOR.md §6). Runs the model (no gradient, eval mode),
+ * Inference: images → detections (DETECTOR.md §6). Runs the model (eval mode, under libtorch's
+ * inference mode; pass a fused copy, Model.fuse, for speed),
  * turns the DND output into per-class scores and decoded boxes, and applies per-class NMS
  * (src/runtime/detections.ts, shared with the ONNX runtime).
  */
 import type { Model } from '../model/model.js';
 import { forwardContext, type Layer } from '../nn/layer.js';
-import { noGrad, scope, type Tensor } from '../torch/index.js';
+import { autocast, inferenceMode, scope, type Precision, type Tensor } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import { HeadLayer } from './head-layer.js';
 import type { HeadLayout } from '../runtime/head-layout.js';
-import { decodeDetections, type Detection, type DetectOptions, type HeadProbabilities } from '../runtime/detections.js';
+import { decodeDetections, type Detection, type DetectOptions as DecodeOptions, type HeadProbabilities } from '../runtime/detections.js';
 import { SparseLayer } from './sparse-layer.js';
 import { detectorState, stageClock, type StageTiming } from './state.js';
 
-export { decodeDetections, type Detection, type DetectOptions, type HeadProbabilities };
+export { decodeDetections, type Detection, type HeadProbabilities };
+
+export interface DetectOptions extends DecodeOptions {
+  /** Autocast precision of the network (fp32 default; bf16 on the CPU or CUDA, fp16 on CUDA). */
+  precision?: Precision;
+}
 
 /** The model's detection head (its last layer), or undefined when it is not a DeNet detector. */
 export function detectorHead(model: Model): HeadLayer | undefined {
@@ -45,7 +51,7 @@ function run(model: Model, images: Tensor, o: DetectOptions, timed: boolean): { 
   const head = requireHead(model);
   const clock = timed ? stageClock(images.device) : () => 0;
   const timing: StageTiming = { backbone: 0, cornerSearch: 0, sampling: 0, classifier: 0, nms: 0 };
-  return noGrad(() =>
+  return inferenceMode(() =>
     scope(() => {
       const ctx = forwardContext({ training: false });
       detectorState(ctx).timed = timed;
@@ -59,7 +65,7 @@ function run(model: Model, images: Tensor, o: DetectOptions, timed: boolean): { 
         else timing.backbone += now - t;
         t = now;
       };
-      const x = model.forward(images, { training: false, context: ctx, afterLayer: timed ? afterLayer : undefined }).output;
+      const x = autocast(o.precision ?? 'fp32', images.device, () => model.forward(images, { training: false, context: ctx, afterLayer: timed ? afterLayer : undefined }).output);
       const state = detectorState(ctx);
       if (timed) {
         timing.cornerSearch = state.timing?.cornerSearch ?? 0;

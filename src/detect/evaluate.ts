@@ -25,6 +25,7 @@ import type { Box, Dataset, Loader, SampleMeta, SampleRecord } from '../data/typ
 import { evaluateCocoJson, type CocoReport, type CocoResult } from '../eval/coco/index.js';
 import type { Model } from '../model/model.js';
 import { evalLoop } from '../data/eval-loop.js';
+import type { Precision } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import { disposeBatch } from '../data/to-tensor.js';
 import { decodeDetections, detectorHead, headProbabilities, type Detection, type DetectOptions } from './detect.js';
@@ -96,6 +97,8 @@ export interface RunDetectorOptions {
   detect?: DetectOptions;
   /** Called after each batch with the images done so far. */
   onBatch?: (done: number) => void;
+  /** Autocast precision of the forward (default fp32). */
+  precision?: Precision;
 }
 
 /**
@@ -107,7 +110,7 @@ export interface ExternalDetector {
 }
 
 /**
- * Runs `model` (eval mode, no gradient) over every batch of `loader` (epoch 0, fixed order).
+ * Runs `model` (eval mode, inference mode; pass a fused copy for speed) over every batch of `loader` (epoch 0, fixed order).
  * Returns each image's detections in original pixels and, when the batches carry targets, the
  * mean of each loss term (the same forward pass: DNS uses only searched RoIs in eval mode).
  * An ExternalDetector gets the same batches (and gives no losses).
@@ -140,6 +143,7 @@ export async function runDetector(model: Model | ExternalDetector, loader: Loade
     },
     (dets, batch) => batch.meta.forEach((meta, i) => images.push({ meta, detections: toPixelDetections(dets[i]!, meta) })),
     o.onBatch,
+    o.precision,
   );
   return { images, losses };
 }

@@ -22,6 +22,7 @@ import { drawDetections } from '../eval/draw.js';
 import { evaluateVocDetections, writeVocResults, type VocDetection, type VocGroundTruth } from '../eval/voc/index.js';
 import { writeCocoResults } from '../eval/coco/index.js';
 import type { Model } from '../model/model.js';
+import type { Precision } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import type { DetectOptions } from './detect.js';
@@ -35,6 +36,8 @@ export interface PredictDetectOptions {
   modes: ReadonlySet<string>;
   detect: DetectOptions;
   device?: string;
+  /** Autocast precision of the forward (default fp32). */
+  precision?: Precision;
   /** Pictures: draw detections scoring at least this. Default 0.3. */
   drawThreshold?: number;
   /** Pictures: at most this many images (the first ones). Default: all. */
@@ -138,7 +141,7 @@ export async function predictDetections(model: Model | (ExternalDetector & Detec
   if (ds.kind !== 'detection') throw new UserError(`${ds.source}: --predict-mode detect needs detection data (--extension mscoco,… or voc,…)`);
   checkDetectionClasses(model, ds, '--input');
   const log = o.log ?? console.log;
-  const r = await evaluateDetector(model, loader, { device: o.device, detect: o.detect, onBatch: o.onBatch });
+  const r = await evaluateDetector(model, loader, { device: o.device, detect: o.detect, onBatch: o.onBatch, precision: o.precision });
   mkdirSync(o.results, { recursive: true });
   const files: string[] = [];
   if (o.modes.has('mscoco')) {

@@ -1,13 +1,13 @@
 /**
  * Image preparation for an exported model, as the data loader does it at test time: HWC uint8
  * pixels (grey, RGB or RGBA) → CHW float32 in [0, 1] at the model's input size (optionally
- * ImageNet-mean subtracted), through the loader's own conversion (photo.ts).
+ * ImageNet-mean subtracted), through the loader's own conversion (convert.ts).
  * An image of another size is stretched to the input size with the loader's bilinear resample
  * (libvips filters reductions below 1/2 in training; this does not, so prefer images near the
  * input size). `transform` maps detections back to the image's pixels.
  */
 import { scaleTransform, type SampleTransform } from './geometry.js';
-import { NO_PHOTO, writeChw } from './photo.js';
+import { NO_PHOTO, writeChw } from './convert.js';
 
 /** Decoded pixels, row-major HWC: 1 (grey), 3 (RGB) or 4 (RGBA: alpha is dropped) channels. */
 export interface Pixels {

@@ -17,15 +17,15 @@ export interface RoiSearchOptions extends CornerSelectOptions {
   roiCluster: number;
 }
 
-/**
- * Fills boxes `from`…end of `boxes` (4 values each) with random boxes: x0, y0 ~ U(0, 1),
- * x1 ~ U(x0, 1), y1 ~ U(y0, 1).
- */
+/** A random box: x0, y0 ~ U(0, 1), x1 ~ U(x0, 1), y1 ~ U(y0, 1) (DETECTOR.md §2.5). */
+export function randomBox(rng: Rng): [number, number, number, number] {
+  const x0 = rng.next(), y0 = rng.next();
+  return [x0, y0, rng.uniform(x0, 1), rng.uniform(y0, 1)];
+}
+
+/** Fills boxes `from`…end of `boxes` (4 values each) with random boxes (randomBox). */
 export function padRandomBoxes(boxes: Float32Array, from: number, rng: Rng): void {
-  for (let k = from; k < boxes.length / 4; k++) {
-    const x0 = rng.next(), y0 = rng.next();
-    boxes[k * 4] = x0, boxes[k * 4 + 1] = y0, boxes[k * 4 + 2] = rng.uniform(x0, 1), boxes[k * 4 + 3] = rng.uniform(y0, 1);
-  }
+  for (let k = from; k < boxes.length / 4; k++) boxes.set(randomBox(rng), k * 4);
 }
 
 /**

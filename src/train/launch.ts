@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { cuda, distributed } from '../torch/index.js';
+import { buildInfo, cuda, distributed } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import type { TrainConfig } from './config.js';
 import { runTraining } from './session.js';
@@ -34,11 +34,27 @@ export function isRank(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.DENET_DIST_RANK !== undefined;
 }
 
+/**
+ * The c10d backend for these rank devices: NCCL when every rank has a GPU of its own and the
+ * addon has NCCL (NCCL refuses two ranks on one GPU), else Gloo (it reduces CUDA tensors through
+ * host copies). DENET_DIST_BACKEND=gloo|nccl overrides.
+ */
+export function chooseBackend(devices: string[], env: NodeJS.ProcessEnv = process.env): distributed.Backend {
+  const forced = env.DENET_DIST_BACKEND;
+  if (forced) {
+    if (forced !== 'gloo' && forced !== 'nccl') throw new UserError(`Expected gloo or nccl for DENET_DIST_BACKEND but received "${forced}"`);
+    return forced;
+  }
+  const gpus = devices.every((d) => d !== 'cpu') && new Set(devices).size === devices.length;
+  return gpus && buildInfo().nccl ? 'nccl' : 'gloo';
+}
+
 /** Launcher: spawns the ranks and waits; the first failure stops the others. */
 export async function launchRanks(c: TrainConfig, argv: string[]): Promise<number> {
   const devices = c.gpus!.map(deviceOfEntry);
   if (devices.some((d) => d !== 'cpu') && !cuda.isAvailable()) throw new UserError(`--gpus ${c.gpus!.join(' ')}: CUDA is not available (use cpu entries to test on the CPU)`);
   const port = await freePort();
+  const backend = chooseBackend(devices);
   const children: ChildProcess[] = [];
   const codes = await Promise.all(
     devices.map(
@@ -46,7 +62,7 @@ export async function launchRanks(c: TrainConfig, argv: string[]): Promise<numbe
         new Promise<number>((resolve) => {
           const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...argv], {
             stdio: ['ignore', 'inherit', 'inherit'],
-            env: { ...process.env, DENET_DIST_RANK: String(rank), DENET_DIST_WORLD: String(devices.length), DENET_DIST_PORT: String(port), DENET_DIST_DEVICE: device },
+            env: { ...process.env, DENET_DIST_RANK: String(rank), DENET_DIST_WORLD: String(devices.length), DENET_DIST_PORT: String(port), DENET_DIST_DEVICE: device, DENET_DIST_BACKEND: backend },
           });
           children.push(child);
           child.on('exit', (code, signal) => {
@@ -65,7 +81,8 @@ export async function runRank(c: TrainConfig, argv: string[], env: NodeJS.Proces
   const rank = Number(env.DENET_DIST_RANK);
   const worldSize = Number(env.DENET_DIST_WORLD);
   const device = env.DENET_DIST_DEVICE ?? 'cpu';
-  distributed.init({ port: Number(env.DENET_DIST_PORT), rank, worldSize, timeoutMs: 30 * 60 * 1000 });
+  const backend = (env.DENET_DIST_BACKEND ?? 'gloo') as distributed.Backend;
+  distributed.init({ port: Number(env.DENET_DIST_PORT), rank, worldSize, timeoutMs: 30 * 60 * 1000, backend });
   try {
     await runTraining(c, { argv, dist: { rank, worldSize, device }, log: rank === 0 ? undefined : () => {} });
     distributed.barrier();

@@ -6,14 +6,14 @@
  *    COCO AP from `denet eval coco` (1e-4), with a dynamic and a fixed batch graph;
  *  - the runtime API (loadModel, readImage, prepareImage, detect, cocoDetections) gives them too;
  *  - untrained detectors with the other head and sampling variants (.I fitness, nearest-cell and
- *    bilinear sampling, corner and RoI clustering) match libtorch's detect();
+ *    bilinear sampling, corner and RoI clustering, a small `max_corners` cap) match libtorch's detect();
  *  - a corrupt `.onnx` fails with a clear message.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { detect } from '../../src/detect/index.js';
+import { SparseLayer, detect } from '../../src/detect/index.js';
 import { exportOnnx } from '../../src/export/export.js';
 import { Model } from '../../src/model/index.js';
 import { cocoDetections, loadModel, ModelFileError, prepareImage, readImage, type CocoDetection } from '../../src/runtime/index.js';
@@ -116,6 +116,9 @@ test('untrained detector variants match libtorch detect()', async () => {
   const variants = [
     'C[8,3,2] BN A DNC[6,1] DNS[2,3,0.01,0.1,1,0.7] C[16] BNA DND.I',
     'C[8,3,2] BN A DNC[6,1] DNS.L[3,4] C[16] BN A DND',
+    // M = 3 corners per type on a 16×16 map near its prior (about half the cells above τ): the
+    // runtime must read the cap from the metadata, or it pairs other corners and finds other RoIs.
+    'C[8,3,2] BN A DNC[6,1] DNS[2,3,0.01,0.1,0,1,3] C[16] BN A DND',
     // PI is followed by a 3×3 convolution, as in DeNet's up-sampling stages: a corner map with
     // exactly duplicated cells would make the search's order depend on 1-ulp differences.
     'C[8,3,2] BN A SKIPSRC[1] C[8,3] BN A SKIP[1] PI[2] C[8,3] BN A DNC[4,1] DNS[1,3,0.01,0.1,0,1] C[12] BN A DND.JB',
@@ -126,6 +129,7 @@ test('untrained detector variants match libtorch detect()', async () => {
       const x = randn([3, 3, 32, 32]);
       const expected = detect(m, x);
       const model = await loadModel(exportOnnx(m, { batch: 'dynamic' }).bytes);
+      assert.equal(model.info.detector?.maxCorners, m.layers.find((l): l is SparseLayer => l instanceof SparseLayer)!.maxCorners, desc);
       const data = x.toFloat32Array();
       const actual = await model.detectNormalised([0, 1, 2].map((i) => data.subarray(i * 3072, (i + 1) * 3072)));
       await model.release();
