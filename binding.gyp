@@ -11,7 +11,8 @@
         "native/ops_nn.cc",
         "native/autograd.cc",
         "native/runtime.cc",
-        "native/distributed.cc"
+        "native/distributed.cc",
+        "native/modes.cc"
       ],
       "include_dirs": [
         "<!@(node -p \"require('node-addon-api').include_dir\")",

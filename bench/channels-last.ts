@@ -28,7 +28,7 @@ const arg = (name: string, d: number) => {
 };
 
 /** Three boxes per image, spread over the picture, classes in turn. */
-function targets(): DetectionTargets[] {
+export function targets(): DetectionTargets[] {
   return Array.from({ length: BATCH }, (_, i) => {
     const boxes: number[] = [];
     for (let j = 0; j < 3; j++) {

@@ -51,9 +51,9 @@ export async function run(runs = 5): Promise<void> {
   console.log(`  ${'total'.padEnd(13)} ${total.toFixed(1).padStart(8)} ms  (${(1000 / total).toFixed(2)} Hz)`);
   console.log(`  outside the network (search + sampling + NMS): ${((100 * outside) / total).toFixed(1)} % (goal ≤ 10 %)`);
 
-  dns.selectMode = 'tensor';
+  dns.searchMode = 'tensor';
   const tt = measure(model, images, runs);
-  dns.selectMode = 'typed';
+  dns.searchMode = 'typed';
   console.log(`  corner search: typed arrays ${t.cornerSearch.toFixed(2)} ms vs tensor-op selection ${tt.cornerSearch.toFixed(2)} ms (ratio ${(tt.cornerSearch / t.cornerSearch).toFixed(2)})`);
 
   const bilinear = Model.create(DENET34_SKIP.replace(/DNS\[/, 'DNS.L['), { inputShape: [3, 512, 512], classNames, weightInit: 'none' });

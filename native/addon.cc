@@ -11,6 +11,7 @@ static Napi::Object init(Napi::Env env, Napi::Object exports) {
   initNN(env, exports);
   initAutograd(env, exports);
   initDistributed(env, exports);
+  initModes(env, exports);
   return exports;
 }
 

@@ -1,15 +1,18 @@
-// Data-parallel collectives over libtorch's c10d: a TCPStore rendezvous and a Gloo (CPU) or NCCL
-// (CUDA builds with NCCL) process group. One process group per process; the trainer decides what
-// to reduce and when. Every wait has the group's timeout, so a dead peer or a missing rank ends in
-// an error, never a hang.
-#include "compat.h"
+// Data-parallel collectives over libtorch's c10d: a TCPStore rendezvous and one process group,
+// Gloo (CPU tensors, and CUDA tensors through host copies) or NCCL (CUDA tensors, one GPU per
+// rank). One process group per process; the trainer decides what to reduce and when. Every wait
+// has the group's timeout, so a dead peer or a missing rank ends in an error, never a hang.
+#define DENET_USES_C10D 1
 #include "handle.h"
 #include <cstdlib>
 #include <sstream>
+#if defined(DENET_WITH_GLOO) || defined(DENET_WITH_NCCL)
+#define DENET_WITH_C10D 1
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#endif
 #ifdef DENET_WITH_GLOO
 #define USE_C10D_GLOO 1
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
-#include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #endif
 #ifdef DENET_WITH_NCCL
 #define USE_C10D_NCCL 1
@@ -18,14 +21,16 @@
 
 namespace denet {
 
-#ifdef DENET_WITH_GLOO
-static c10::intrusive_ptr<C10dGroup> group;
+#ifdef DENET_WITH_C10D
+static c10::intrusive_ptr<CollectiveGroup> group;
+static std::string groupBackend;
 
-static C10dGroup& pg() {
+static CollectiveGroup& pg() {
   if (!group) throw std::runtime_error("distributed: distInit() has not been called");
   return *group;
 }
 
+#ifdef DENET_WITH_GLOO
 /**
  * The Gloo transport device: the interfaces named by GLOO_SOCKET_IFNAME (comma list, as PyTorch
  * reads it); on a loopback rendezvous the loopback address; else this machine's hostname address
@@ -43,6 +48,7 @@ static std::vector<std::shared_ptr<::gloo::transport::Device>> glooDevices(const
   out.push_back(loopback ? c10d::ProcessGroupGloo::createDeviceForHostname(host) : c10d::ProcessGroupGloo::createDefaultDevice());
   return out;
 }
+#endif
 
 /**
  * distInit(host, port, rank, worldSize, timeoutMs, backend, hostStore): joins the group; blocks
@@ -54,30 +60,35 @@ DENET_FN(distInit) {
   int rank = static_cast<int>(i64(A(2)));
   int world = static_cast<int>(i64(A(3)));
   auto timeout = std::chrono::milliseconds(i64(A(4)));
-  auto backend = A(5).As<Napi::String>().Utf8Value();
-  bool hostStore = A(6).As<Napi::Boolean>().Value();
-  if (backend != "gloo" && backend != "nccl") throw std::runtime_error("distributed: unknown backend " + backend);
-#ifndef DENET_WITH_NCCL
-  if (backend == "nccl") throw std::runtime_error("distributed: this build has no NCCL (a CUDA libtorch with NCCL is needed); use the gloo backend");
-#endif
+  auto backend = given(A(5)) ? A(5).As<Napi::String>().Utf8Value() : std::string("gloo");
+  bool hostStore = given(A(6)) ? A(6).As<Napi::Boolean>().Value() : true;
+  if (backend != "gloo" && backend != "nccl") throw std::invalid_argument("distributed: unknown backend " + backend);
   c10d::TCPStoreOptions so;
   so.port = static_cast<uint16_t>(i64(A(1)));
   so.isServer = hostStore && rank == 0;
   if (so.isServer) so.numWorkers = world;
   so.timeout = timeout;
-  auto store = c10::make_intrusive<c10d::TCPStore>(host, so);
-#ifdef DENET_WITH_NCCL
   if (backend == "nccl") {
+#ifdef DENET_WITH_NCCL
+    auto store = c10::make_intrusive<c10d::TCPStore>(host, so);
     auto opts = c10d::ProcessGroupNCCL::Options::create();
     opts->timeout = timeout;
     group = c10::make_intrusive<c10d::ProcessGroupNCCL>(store, rank, world, opts);
-    return info.Env().Undefined();
-  }
+#else
+    throw std::runtime_error("distributed: this build has no NCCL (its libtorch, CUDA or NCCL headers were not found at build time); use gloo");
 #endif
-  auto opts = c10d::ProcessGroupGloo::Options::create();
-  opts->timeout = timeout;
-  opts->devices = glooDevices(host);
-  group = c10::make_intrusive<c10d::ProcessGroupGloo>(store, rank, world, opts);
+  } else {
+#ifdef DENET_WITH_GLOO
+    auto store = c10::make_intrusive<c10d::TCPStore>(host, so);
+    auto opts = c10d::ProcessGroupGloo::Options::create();
+    opts->timeout = timeout;
+    opts->devices = glooDevices(host);
+    group = c10::make_intrusive<c10d::ProcessGroupGloo>(store, rank, world, opts);
+#else
+    throw std::runtime_error("distributed training over Gloo needs its headers: install libgloo-dev and rebuild");
+#endif
+  }
+  groupBackend = backend;
   return info.Env().Undefined();
 }
 /** distAllReduce(tensors[]): in-place sum over all ranks. */
@@ -99,16 +110,19 @@ DENET_FN(distBarrier) {
 }
 DENET_FN(distDestroy) {
   group.reset();
+  groupBackend.clear();
   return info.Env().Undefined();
 }
+DENET_FN(distBackend) { return Napi::String::New(info.Env(), groupBackend); }
 #else
-#define NO_GLOO(name) \
+#define NO_C10D(name) \
   DENET_FN(name) { throw std::runtime_error("distributed training needs Gloo: install libgloo-dev and rebuild"); }
-NO_GLOO(distInit)
-NO_GLOO(distAllReduce)
-NO_GLOO(distBroadcast)
-NO_GLOO(distBarrier)
-NO_GLOO(distDestroy)
+NO_C10D(distInit)
+NO_C10D(distAllReduce)
+NO_C10D(distBroadcast)
+NO_C10D(distBarrier)
+NO_C10D(distDestroy)
+NO_C10D(distBackend)
 #endif
 
 void initDistributed(Napi::Env env, Napi::Object exports) {
@@ -117,6 +131,7 @@ void initDistributed(Napi::Env env, Napi::Object exports) {
   DENET_EXPORT(exports, distBroadcast);
   DENET_EXPORT(exports, distBarrier);
   DENET_EXPORT(exports, distDestroy);
+  DENET_EXPORT(exports, distBackend);
 }
 
 }  // namespace denet

@@ -78,5 +78,6 @@ void initNN(Napi::Env env, Napi::Object exports);
 void initAutograd(Napi::Env env, Napi::Object exports);
 void initRuntime(Napi::Env env, Napi::Object exports);
 void initDistributed(Napi::Env env, Napi::Object exports);
+void initModes(Napi::Env env, Napi::Object exports);
 
 }  // namespace denet

@@ -98,13 +98,19 @@ DENET_FN(sameStorage) {
   return Napi::Boolean::New(info.Env(), T(0).storage().is_alias_of(T(1).storage()));
 }
 
-/** to(t, dtype|null, device|null, copy) */
+/**
+ * to(t, dtype|null, device|null, copy, nonBlocking): nonBlocking lets a copy from pinned host
+ * memory to a CUDA device overlap with host work (it is a plain copy otherwise).
+ */
 DENET_FN(to) {
   auto& t = T(0);
   auto dtype = given(A(1)) ? dtypeArg(A(1)) : t.scalar_type();
   auto device = given(A(2)) ? c10::Device(A(2).As<Napi::String>().Utf8Value()) : t.device();
-  RET(t.to(device, dtype, /*non_blocking=*/false, /*copy=*/flag(A(3))));
+  RET(t.to(device, dtype, /*non_blocking=*/flag(A(4)), /*copy=*/flag(A(3))));
 }
+/** pinMemory(t): a copy of a CPU tensor in page-locked memory (needs CUDA; TypeScript checks). */
+DENET_FN(pinMemory) { RET(T(0).pin_memory()); }
+DENET_FN(isPinned) { return Napi::Boolean::New(info.Env(), T(0).is_pinned()); }
 DENET_FN(clone) { RET(T(0).clone()); }
 /** contiguous(t, channelsLast?): a dense copy (or t itself) in NCHW, or NHWC order for 4-D t. */
 DENET_FN(contiguous) { RET(T(0).contiguous(flag(A(1)) ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous)); }
@@ -153,6 +159,8 @@ void initCreate(Napi::Env env, Napi::Object exports) {
   DENET_EXPORT(exports, isContiguous);
   DENET_EXPORT(exports, sameStorage);
   DENET_EXPORT(exports, to);
+  DENET_EXPORT(exports, pinMemory);
+  DENET_EXPORT(exports, isPinned);
   DENET_EXPORT(exports, clone);
   DENET_EXPORT(exports, contiguous);
   DENET_EXPORT(exports, alias);

@@ -44,6 +44,25 @@ DENET_FN(setRngState) {
   gen.set_state(T(0));
   return info.Env().Undefined();
 }
+/**
+ * The default generator of CUDA device `index`, through ATen's context, so this file needs no
+ * CUDA headers and builds against CPU-only libtorch (where the call throws "no CUDA").
+ */
+static at::Generator cudaGenerator(int64_t index) {
+  return at::globalContext().defaultGenerator(c10::Device(c10::DeviceType::CUDA, static_cast<c10::DeviceIndex>(index)));
+}
+/** getCudaRngState(index): that device's generator state (uint8), for exact resume on CUDA. */
+DENET_FN(getCudaRngState) {
+  auto gen = cudaGenerator(i64(A(0)));
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  RET(gen.get_state());
+}
+DENET_FN(setCudaRngState) {
+  auto gen = cudaGenerator(i64(A(0)));
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  gen.set_state(T(1));
+  return info.Env().Undefined();
+}
 DENET_FN(setNumThreads) {
   at::set_num_threads(static_cast<int>(i64(A(0))));
   return info.Env().Undefined();
@@ -51,6 +70,17 @@ DENET_FN(setNumThreads) {
 DENET_FN(getNumThreads) { return Napi::Number::New(info.Env(), at::get_num_threads()); }
 DENET_FN(cudaIsAvailable) { return Napi::Boolean::New(info.Env(), torch::cuda::is_available()); }
 DENET_FN(cudaDeviceCount) { return Napi::Number::New(info.Env(), static_cast<double>(torch::cuda::device_count())); }
+/** setAllowTF32(matmul, cudnn): TF32 math for float32 on Ampere and later GPUs (libtorch's defaults: off, on). */
+DENET_FN(setAllowTF32) {
+  configureTF32(flag(A(0)), flag(A(1)));
+  return info.Env().Undefined();
+}
+DENET_FN(getAllowTF32) {
+  auto o = Napi::Object::New(info.Env());
+  o.Set("matmul", Napi::Boolean::New(info.Env(), at::globalContext().allowTF32CuBLAS()));
+  o.Set("cudnn", Napi::Boolean::New(info.Env(), at::globalContext().allowTF32CuDNN()));
+  return o;
+}
 DENET_FN(cudaSynchronize) {
   if (torch::cuda::is_available()) torch::cuda::synchronize(given(A(0)) ? i64(A(0)) : -1);
   return info.Env().Undefined();
@@ -93,11 +123,15 @@ void initRuntime(Napi::Env env, Napi::Object exports) {
   DENET_EXPORT(exports, manualSeed);
   DENET_EXPORT(exports, getRngState);
   DENET_EXPORT(exports, setRngState);
+  DENET_EXPORT(exports, getCudaRngState);
+  DENET_EXPORT(exports, setCudaRngState);
   DENET_EXPORT(exports, setNumThreads);
   DENET_EXPORT(exports, getNumThreads);
   DENET_EXPORT(exports, cudaIsAvailable);
   DENET_EXPORT(exports, cudaDeviceCount);
   DENET_EXPORT(exports, cudaSynchronize);
+  DENET_EXPORT(exports, setAllowTF32);
+  DENET_EXPORT(exports, getAllowTF32);
   DENET_EXPORT(exports, memoryStats);
   DENET_EXPORT(exports, mallocTrim);
   DENET_EXPORT(exports, buildInfo);

@@ -3,7 +3,7 @@
 // Never downloads anything.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Reads TORCH_VERSION_* from an include folder's torch/version.h. */
@@ -19,8 +19,27 @@ function hasCuda(libDir) {
   return existsSync(join(libDir, 'libtorch_cuda.so'));
 }
 
-function hasNccl(include) {
-  return existsSync(join(include, 'torch', 'csrc', 'distributed', 'c10d', 'ProcessGroupNCCL.hpp'));
+/**
+ * Include folders holding `name` for a CUDA build: the CUDA toolkit's (CUDA_HOME, /usr/local/cuda),
+ * the system's, or the pip wheels PyTorch depends on (site-packages/nvidia/<part>/include).
+ */
+function findHeader(t, name) {
+  const site = dirname(t.root);
+  const roots = [process.env.CUDA_HOME, process.env.CUDA_PATH, '/usr/local/cuda'].filter(Boolean).map((r) => join(r, 'include'));
+  const wheels = existsSync(join(site, 'nvidia')) ? readdirSync(join(site, 'nvidia')).map((p) => join(site, 'nvidia', p, 'include')) : [];
+  return [t.include, ...roots, '/usr/include', ...wheels].find((d) => existsSync(join(d, name)));
+}
+
+/**
+ * NCCL process groups need ProcessGroupNCCL.hpp (in CUDA libtorch builds) plus the CUDA runtime
+ * and NCCL headers it includes, which pip wheels do not ship inside torch/include. Returns the
+ * extra include folders, or null (no NCCL; DENET_NO_NCCL=1 forces that).
+ */
+function ncclIncludes(t) {
+  if (process.env.DENET_NO_NCCL === '1') return null;
+  if (!existsSync(join(t.include, 'torch', 'csrc', 'distributed', 'c10d', 'ProcessGroupNCCL.hpp'))) return null;
+  const dirs = ['cuda_runtime_api.h', 'cuda.h', 'nccl.h'].map((h) => findHeader(t, h));
+  return dirs.every(Boolean) ? [...new Set(dirs)] : null;
 }
 
 /** ABI flag from TorchConfig.cmake of a libtorch folder (official zips ship both ABIs). */
@@ -98,7 +117,11 @@ function gypVars(t) {
   const includes = [t.include, join(t.include, 'torch', 'csrc', 'api', 'include')];
   const defines = [`_GLIBCXX_USE_CXX11_ABI=${t.abi}`];
   if (t.cuda) defines.push('DENET_WITH_CUDA=1');
-  if (t.cuda && hasNccl(t.include)) defines.push('DENET_WITH_NCCL=1');
+  const nccl = t.cuda ? ncclIncludes(t) : null;
+  if (nccl) {
+    defines.push('DENET_WITH_NCCL=1');
+    includes.push(...nccl.filter((d) => !includes.includes(d) && d !== '/usr/include'));
+  }
   // gloo headers come from the system (libgloo-dev) or the libtorch folder itself.
   if (existsSync('/usr/include/gloo') || existsSync(join(t.include, 'gloo'))) defines.push('DENET_WITH_GLOO=1');
   return {

@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # libtorch + c10d/Gloo headers for the addon; python3-torch(vision) for reference values in tests
-# and benchmarks; Fashion-MNIST for real images; DejaVu fonts for text in the PNG pictures.
-packages=(libtorch-dev libgloo-dev python3-torch python3-torchvision dataset-fashion-mnist fonts-dejavu-core)
+# and benchmarks; Fashion-MNIST for real images; DejaVu fonts for text in the PNG pictures;
+# Chromium for the browser test of examples/web (driven by npm's playwright-core).
+packages=(libtorch-dev libgloo-dev python3-torch python3-torchvision dataset-fashion-mnist fonts-dejavu-core chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -28,6 +29,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  # onnxruntime-node's CPU binary ships in its package; its install script would fetch GPU extras.
+  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
 fi
 npm run build

@@ -14,6 +14,7 @@
  *   denet demo --recipe scratch     # the detector from random weights, same budget
  *   denet demo --quick              # under a minute (a smoke test; low AP)
  *   denet demo --output DIR           # everything under DIR (default: the first free runs/demo-N)
+ *   denet demo --recipe scratch --device cuda:0 --epochs 2   # on a GPU, 2 epochs (scripts/gpu-check.sh)
  */
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -24,9 +25,10 @@ import { SYNTHETIC_YEAR } from '../data/synthetic-writer.js';
 import { DENET_CPU_SMALL, DENET_CPU_SMALL_CLASSIFIER, DENET_CPU_SMALL_HEAD } from '../detect/networks.js';
 import { predictDetections } from '../detect/predict.js';
 import { Model } from '../model/index.js';
+import { PRECISIONS, type Precision } from '../torch/index.js';
 import { parseTrainArgs } from './train-options.js';
 import { nextRunDir } from '../train/run-folder.js';
-import { runTraining } from '../train/session.js';
+import { resolveDevice, runTraining } from '../train/session.js';
 import { main as info } from './info.js';
 import { main as makeDataset } from './make-dataset.js';
 import { main as modify } from './modify.js';
@@ -72,6 +74,9 @@ export const DEMO_OPTIONS = {
   output: option({ flag: 'output', value: '<dir>', aliases: ['out'], help: 'output folder (default: the first free runs/demo-N)' }),
   seed: option({ flag: 'seed', value: '<n>', help: 'seed of the dataset and the training', parse: nonNegativeInt('seed'), default: 1 }),
   threads: option({ flag: 'threads', value: '<n>', help: 'libtorch threads (default: DENET_THREADS, else all cores)', parse: positiveInt('threads') }),
+  device: option({ flag: 'device', value: '<device>', help: 'cpu or cuda:N (default: GPU=N from the environment, else cpu)' }),
+  epochs: option({ flag: 'epochs', value: '<n>', help: "detection training epochs (default: the plan's; annealing steps past the end are dropped)", parse: positiveInt('epochs') }),
+  precision: option<Precision>({ flag: 'precision', value: '<p>', help: 'fp32, or bf16 (autocast; the CPU needs AVX512-BF16 or AMX to gain) for training and evaluation', parse: oneOf('precision', PRECISIONS), default: 'fp32' }),
   verbose: flag('verbose', 'stack traces on errors'),
 };
 
@@ -85,7 +90,9 @@ export async function main(argv: string[]): Promise<number> {
   const recipe = o.recipe;
   const seed = String(o.seed);
   const plans = o.quick ? DEMO_PLANS.quick : DEMO_PLANS.full;
-  const plan: DetectionPlan = plans[recipe];
+  const epochs = o.epochs ?? plans[recipe].epochs;
+  const plan: DetectionPlan = { ...plans[recipe], epochs, annealEpochs: plans[recipe].annealEpochs.filter((e) => e < epochs) };
+  const device = resolveDevice(o.device);
   const out = o.output ?? nextRunDir('runs', 'demo');
   // All cores by default (the loader's work is light next to the network's); on a busy machine
   // fewer threads avoid OpenMP threads waiting on each other.
@@ -110,12 +117,12 @@ export async function main(argv: string[]): Promise<number> {
 
   // ---- data -------------------------------------------------------------------------------------
   const data = join(out, 'data');
-  const dataFlags = ['--out', data, '--seed', seed, '--train', String(plan.train), '--val', '0', '--test', String(plan.test), '--size', String(plan.size)];
+  const dataFlags = ['--output', data, '--seed', seed, '--train', String(plan.train), '--val', '0', '--test', String(plan.test), '--size', String(plan.size)];
   console.log(`\nDemo${o.quick ? ' (quick)' : ''}, ${recipe} recipe: the detection data (held-out images show only Fashion-MNIST test items) — the same as:\n${shellLine('denet make-dataset', dataFlags)}`);
   await makeDataset(dataFlags);
   const coco = join(data, 'coco');
-  const common = ['--solver', 'adam', '--learn-decay', '0.0001', '--seed', seed, '--thread-num', '2', '--threads', threads, '--channels-last'];
-  const anneal = (epochs: number[]) => (epochs.length ? ['--learn-anneal', '0.1', '--learn-anneal-epochs', ...epochs.map(String)] : []);
+  const common = ['--solver', 'adam', '--weight-decay', '0.0001', '--seed', seed, '--workers', '2', '--threads', threads, '--channels-last', '--device', device, ...(o.precision === 'fp32' ? [] : ['--precision', o.precision])];
+  const anneal = (epochs: number[]) => (epochs.length ? ['--lr-gamma', '0.1', '--lr-steps', ...epochs.map(String)] : []);
   endStage('detection data');
 
   // ---- pretraining: the backbone as a classifier, then model-modify into the detector -------------
@@ -123,14 +130,14 @@ export async function main(argv: string[]): Promise<number> {
   if (recipe === 'pretrained') {
     const p = plans.pretrained.pretrain;
     const objects = join(out, 'objects');
-    const objectFlags = ['--task', 'classify', '--out', objects, '--seed', seed, '--train', String(p.train), '--test', String(p.test), '--size', String(p.size)];
+    const objectFlags = ['--task', 'classify', '--output', objects, '--seed', seed, '--train', String(p.train), '--test', String(p.test), '--size', String(p.size)];
     console.log(`\nStep 1: one-object images for pretraining the backbone as a classifier (training items only; its test split shows test items) — the same as:\n${shellLine('denet make-dataset', objectFlags)}`);
     await makeDataset(objectFlags);
     const classifier = await train(`Step 1: the detector's backbone trained as a classifier (DENET_CPU_SMALL_CLASSIFIER) for ${p.epochs} epochs at ${p.scale}×${p.scale}`, [
       '--model-desc', ...DENET_CPU_SMALL_CLASSIFIER.split(' '),
       '--train', join(objects, 'train'), '--test', join(objects, 'test'), '--extension', `jpg,scale=${p.scale},cache`,
-      '--learn-rate', String(p.rate), ...anneal(p.annealEpochs), '--epochs', String(p.epochs), '--batch-size', String(p.batch),
-      ...common, '--output-prefix', join(out, 'pretrain'),
+      '--lr', String(p.rate), ...anneal(p.annealEpochs), '--epochs', String(p.epochs), '--batch-size', String(p.batch),
+      ...common, '--output', join(out, 'pretrain'),
     ]);
     endStage('pretraining (objects + classifier)');
     const detector = join(out, 'pretrained-detector.safetensors');
@@ -146,21 +153,24 @@ export async function main(argv: string[]): Promise<number> {
     ...start,
     '--train', coco, '--extension', `mscoco,${SYNTHETIC_YEAR}-train,scale=${plan.scale},cache`,
     '--test', coco, '--test-extension', `mscoco,${SYNTHETIC_YEAR}-test,scale=${plan.scale},cache`,
-    '--learn-rate', String(plan.rate), ...anneal(plan.annealEpochs), '--epochs', String(plan.epochs), '--batch-size', String(plan.batch),
-    '--ema', String(plan.ema), '--ema-ramp', String(plan.emaRamp), ...common, '--output-prefix', join(out, 'train'),
+    '--lr', String(plan.rate), ...anneal(plan.annealEpochs), '--epochs', String(plan.epochs), '--batch-size', String(plan.batch),
+    '--ema', String(plan.ema), '--ema-ramp', String(plan.emaRamp), ...common, '--output', join(out, 'train'),
   ]);
   endStage('detection training');
 
   // ---- held-out evaluation ----------------------------------------------------------------------
   const modelPath = join(dir, 'model.safetensors');
-  const model = Model.load(modelPath);
+  const saved = Model.load(modelPath);
+  const model = saved.fuse(); // the inference copy model-predict runs: batch norms folded
+  saved.dispose();
   model.channelsLast = true;
+  if (device !== 'cpu') model.to(device);
   try {
     const test = openDataset(coco, `mscoco,${SYNTHETIC_YEAR}-test,scale=${plan.scale}`);
-    const loader = createLoader(test.dataset, { batchSize: 32, threads: 2, train: false, image: test.spec.options, channels: 3, warn: () => {} });
+    const loader = createLoader(test.dataset, { batchSize: 32, threads: 2, train: false, image: test.spec.options, channels: 3, warn: () => {}, pinMemory: device !== 'cpu' });
     const results = join(out, 'predict');
     console.log(`\nHeld-out split (${test.dataset.length} images), COCO metrics:`);
-    const r = await predictDetections(model, test, loader, { results, modes: new Set(['mscoco', 'voc', 'image']), detect: {}, drawThreshold: 0.4, maxPictures: 24 });
+    const r = await predictDetections(model, test, loader, { results, modes: new Set(['mscoco', 'voc', 'image']), detect: {}, precision: o.precision, drawThreshold: 0.4, maxPictures: 24, device });
     const s = r.stats;
     endStage('held-out evaluation');
     console.log(`\nAP ${s.AP.toFixed(3)}  AP50 ${s.AP50.toFixed(3)}  AP75 ${s.AP75.toFixed(3)}  (${r.images} images, ${r.detections} detections; ${elapsed()} in all: ${stages.map((st) => `${st.name} ${st.minutes.toFixed(1)}`).join(', ')} min)`);

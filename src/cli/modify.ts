@@ -5,7 +5,7 @@
  *
  * Operations apply in this order: --image-size, --modify-layer, --layer-remove, --layer-insert (in
  * the order given; each index refers to the model as edited so far), --layer-append, --num-classes (or --class-names),
- * --modify-bn, --convert-bn-relu, --merge. Without --output nothing is written. It reports which
+ * --modify-bn, --convert-bn-relu, --merge, --fuse-bn. Without --output nothing is written. It reports which
  * tensors of the input were kept, which were created (new layers, or reshaped ones re-initialised)
  * and which were dropped. A classifier becomes a detector of the same backbone with
  *
@@ -15,7 +15,7 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import {
-  Model, type TensorReport, appendLayers, convertBnActivation, insertLayers, mergeSplits, modifyBatchNorm, modifyLayers,
+  Model, type TensorReport, appendLayers, convertBnActivation, fuseBatchNorm, hasFoldableBatchNorm, insertLayers, mergeSplits, modifyBatchNorm, modifyLayers,
   parseKeyValues, removeLastLayers, setClassCount, setImageSize, tensorReport,
 } from '../model/index.js';
 import { UserError } from '../util/errors.js';
@@ -93,6 +93,7 @@ export const MODIFY_OPTIONS = {
   modifyBn: option({ flag: 'modify-bn', value: '<MOMENTUM EPS...>', help: 'batch-norm keep rate and eps for every BN', parse: listOf(nonNegative('modify-bn')) }),
   convertBnRelu: flag('convert-bn-relu', 'fuse BN followed by the activation into BNA'),
   merge: flag('merge', 'turn split execution off (remove SPLIT markers)'),
+  fuseBn: flag('fuse-bn', 'fold every batch norm that follows a convolution into its weights (an inference model: same outputs, faster, no BN statistics left to train)'),
   verbose: flag('verbose', 'show stack traces on errors'),
 };
 
@@ -133,6 +134,10 @@ export async function main(argv: string[], name = 'denet modify'): Promise<numbe
     }
     if (o.convertBnRelu) step(convertBnActivation);
     if (o.merge) step(mergeSplits);
+    if (o.fuseBn) {
+      if (!hasFoldableBatchNorm(model)) console.log('--fuse-bn: no batch norm follows a convolution; nothing to fold');
+      step(fuseBatchNorm);
+    }
     console.log(`${model.description()}\n\n${model.formatSummary()}`);
     if (model !== input) {
       const sizes = model.stateDict();

@@ -10,27 +10,32 @@ import { confusionMatrixPng } from '../eval/confusion-png.js';
 import { classificationMetrics } from '../eval/classification.js';
 import { createLoader } from '../data/loader.js';
 import { openPredictInput } from '../data/predict-input.js';
+import { openDataset, type OpenedDataset } from '../data/open.js';
+import type { Loader } from '../data/types.js';
 import { Model } from '../model/index.js';
-import { setNumThreads } from '../torch/index.js';
+import { PRECISIONS, checkPrecision, setNumThreads, type Precision } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { progressBar } from '../train/progress.js';
-import { defaultThreads, probeInputShape, resolveDevice } from '../train/session.js';
+import { checkImageShape, defaultThreads, resolveDevice } from '../train/session.js';
 import { predictDetections } from '../detect/predict.js';
 import { detectImages } from '../detect/predict-images.js';
 import { predictTestDev } from '../detect/predict-test-dev.js';
 import { classifyImages } from '../train/classify-images.js';
 import { predictAll } from '../train/classify.js';
 import { flag, fraction, oneOf, option, positiveInt } from '../util/options.js';
-import type { NmsMethod } from '../detect/nms.js';
+import type { NmsMethod } from '../runtime/nms.js';
 import { buildProgram, parseOptions } from './options.js';
 
 const MODES = ['classify', 'detect', 'mscoco', 'voc', 'image', 'json'];
 
 const NMS_METHODS = ['greedy', 'soft', 'all-pairs'] as const;
+const ENGINES = ['libtorch', 'onnx'] as const;
+type Engine = (typeof ENGINES)[number];
 
 export const PREDICT_OPTIONS = {
-  model: option({ flag: 'model', value: '<file>', help: 'trained model (.safetensors)', required: true }),
+  model: option({ flag: 'model', value: '<file>', help: 'trained model (.safetensors; .onnx from denet export with --engine onnx)', required: true }),
+  engine: option<Engine>({ flag: 'engine', value: '<name>', help: 'libtorch, or onnx: a detector exported by denet export, on onnxruntime-node', parse: oneOf('engine', ENGINES), default: 'libtorch' }),
   input: option({ flag: 'input', value: '<path>', help: 'data to predict (see --extension)', required: true }),
   extension: option({ flag: 'extension', value: '<spec>', aliases: ['ext'], help: 'data format: images[,scale=…] (unlabelled: a folder, an image or a list file), png|jpg|… (class folders), npy, imagenet,…, mscoco,…, voc,… (docs/data.md; default: images, or class folders of PNGs for a classifier when the folder holds sub-folders named after its classes)' }),
   batchSize: option({ flag: 'batch-size', value: '<n>', help: 'images per batch', parse: positiveInt('batch-size'), default: 64 }),
@@ -48,12 +53,55 @@ export const PREDICT_OPTIONS = {
   device: option({ flag: 'device', value: '<device>', help: 'cpu or cuda:N (default: GPU=N from the environment, else cpu)' }),
   threads: option({ flag: 'threads', value: '<n>', help: 'libtorch intra-op threads (default: DENET_THREADS, else all cores)', parse: positiveInt('threads') }),
   channelsLast: flag('channels-last', 'run the layers on channels-last (NHWC) images, as torch.channels_last: faster convolutions on the CPU'),
+  precision: option<Precision>({ flag: 'precision', value: '<p>', help: 'fp32, bf16 (autocast; CPU or CUDA) or fp16 (CUDA autocast)', parse: oneOf('precision', PRECISIONS), default: 'fp32' }),
+  fuseBn: flag('no-fuse-bn', 'run the saved layers as they are instead of a copy with batch norms folded into the convolutions'),
   progress: flag('no-progress', 'no progress bar'),
   verbose: flag('verbose', 'stack traces on errors'),
 };
 
 export function predictProgram(name = 'denet predict'): Command {
   return buildProgram(name, 'classify or detect images (a folder, an image, a list file) or a dataset with a trained model; evaluates when labels exist', PREDICT_OPTIONS);
+}
+
+/** Detection through predictDetections with a progress bar, and the closing line. */
+async function detectAndReport(model: Parameters<typeof predictDetections>[0], opened: OpenedDataset, loader: Loader, o: Record<string, any>, modes: string[], device?: string, precision?: Precision): Promise<void> {
+  const bar = progressBar('detect', loader.samplesInEpoch(0), o.progress !== false && process.stderr.isTTY === true);
+  const t0 = performance.now();
+  try {
+    const r = await predictDetections(model, opened, loader, {
+      results: o.results, modes: new Set(modes), device, precision, drawThreshold: o.drawThreshold, maxPictures: o.maxPictures,
+      detect: { scoreThreshold: o.scoreThreshold, nmsIoU: o.nmsIou, maxDetections: o.maxDetections, nms: o.nms, softSigma: o.softSigma, fitness: o.fitness !== false },
+      onBatch: (done) => bar.update(done, { rate: done / ((performance.now() - t0) / 1000), loss: '-' }),
+      log: (line) => { bar.stop(); console.log(line); },
+    });
+    console.log(`${r.images} images, ${r.detections} detections (${(r.images / ((performance.now() - t0) / 1000)).toFixed(1)} img/s)${r.files.length ? `; wrote ${r.files.length} file(s) into ${o.results}` : ''}`);
+  } finally {
+    bar.stop();
+  }
+}
+
+/**
+ * `--engine onnx`: an exported detector on onnxruntime-node (the runtime's OnnxModel), over the
+ * same data loader and outputs as the libtorch path. A graph exported with a fixed batch size
+ * sets the batch size.
+ */
+async function predictOnnx(o: Record<string, any>, modes: string[]): Promise<number> {
+  const { loadModel } = await import('../runtime/index.js');
+  const threads = o.threads ?? defaultThreads();
+  const model = await loadModel(o.model, { intraOpNumThreads: threads, interOpNumThreads: 1 });
+  try {
+    if (model.info.kind !== 'detector') throw new UserError(`--engine onnx: ${o.model} is a ${model.info.kind}; model-predict runs exported detectors (classify with the denet/runtime API)`);
+    if (!modes.length || modes.includes('classify')) throw new UserError(`--predict-mode ${modes.join(',')}: the model is a DeNet detector; use --predict-mode detect[,mscoco][,voc][,image]`);
+    const opened = openDataset(o.input, o.extension);
+    const { dataset, spec } = opened;
+    if (dataset.kind === 'detection') await checkImageShape(opened, model);
+    const batchSize = model.info.batch === 'dynamic' ? o.batchSize : model.info.batch;
+    const loader = createLoader(dataset, { batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0] });
+    await detectAndReport(model, opened, loader, o, modes);
+    return 0;
+  } finally {
+    await model.release();
+  }
 }
 
 export interface ClassifyReport {
@@ -76,9 +124,17 @@ export async function main(argv: string[], name = 'denet predict'): Promise<numb
   const detecting = modes.some((m) => m !== 'classify');
   if (detecting && modes.includes('classify')) throw new UserError(`--predict-mode ${modes.join(',')}: classify and detection modes do not mix`);
 
+  if (o.engine === 'onnx') {
+    if (o.precision !== 'fp32') throw new UserError(`--precision ${o.precision}: --engine onnx runs the exported graph in fp32; --precision applies to --engine libtorch`);
+    return predictOnnx(o, modes);
+  }
   setNumThreads(o.threads ?? defaultThreads());
   const device = resolveDevice(o.device);
-  const model = Model.load(o.model);
+  const precision = checkPrecision(o.precision, device);
+  const saved = Model.load(o.model);
+  // Inference runs on a copy with the batch norms folded into the convolutions (same outputs).
+  const model = o.fuseBn ? saved.fuse() : saved;
+  if (model !== saved) saved.dispose();
   model.channelsLast = o.channelsLast;
   try {
     const opened = openPredictInput(o.input, o.extension, { detector: model.isDetector, classNames: model.classNames, inputShape: model.inputShape });
@@ -98,11 +154,10 @@ export async function main(argv: string[], name = 'denet predict'): Promise<numb
       if (!model.isDetector) throw new UserError(`--predict-mode ${modes.join(',')}: the model is not a DeNet detector (its last layer is ${model.tokens.at(-1)?.type}); use --predict-mode classify`);
       if (!detecting) throw new UserError('--predict-mode classify: the model is a DeNet detector; use --predict-mode detect[,mscoco][,voc][,image][,json]');
       if (dataset.kind === 'detection' && !opened.images) {
-        const shape = await probeInputShape({ dataset, spec }, model.inputShape[0]);
-        if (shape.join() !== model.inputShape.join()) throw new UserError(`${dataset.source}: images are ${shape.join('×')} (C×H×W) but the model expects ${model.inputShape.join('×')}; use --extension …,scale=…,crop=… to resize`);
+        await checkImageShape({ dataset, spec }, model);
       }
       if (device !== 'cpu') model.to(device);
-      const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0] });
+      const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0], pinMemory: device !== 'cpu' });
       const bar = progressBar('detect', loader.samplesInEpoch(0), showBar);
       try {
         const common = { results: o.results, modes: new Set(modes), device, maxPictures: o.maxPictures, detect, onBatch: (done: number) => bar.update(done, rate(done)) };
@@ -110,7 +165,7 @@ export async function main(argv: string[], name = 'denet predict'): Promise<numb
           ? await detectImages(model, opened.images, loader, { ...common, showThreshold: o.drawThreshold, log: say })
           : dataset.unlabelled
             ? await predictTestDev(model, dataset, loader, { ...common, drawThreshold: o.drawThreshold, modelPath: o.model, subsets: spec.subsets })
-            : await predictDetections(model, { dataset, spec }, loader, { ...common, drawThreshold: o.drawThreshold, log: (line) => { bar.stop(); console.log(line); } });
+            : await predictDetections(model, { dataset, spec }, loader, { ...common, precision, drawThreshold: o.drawThreshold, log: (line) => { bar.stop(); console.log(line); } });
         bar.stop();
         const skipped = 'skipped' in r && r.skipped ? `, ${r.skipped} unreadable skipped` : '';
         console.log(`${r.images} images${skipped}, ${r.detections} detections (${(r.images / ((performance.now() - t0) / 1000)).toFixed(1)} img/s)${r.files.length ? `; wrote ${r.files.length} file(s) into ${o.results}` : ''}`);
@@ -124,7 +179,7 @@ export async function main(argv: string[], name = 'denet predict'): Promise<numb
       throw new UserError(`${dataset.source}: labels out of range: the data has ${dataset.classNames.length} classes but the model has ${model.classNames.length}`);
     }
     if (device !== 'cpu') model.to(device);
-    const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0] });
+    const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0], pinMemory: device !== 'cpu' });
     const bar = progressBar('predict', loader.samplesInEpoch(0), showBar);
     const base = String(o.results).replace(/\.json$/, '');
     if (opened.images) {
@@ -139,7 +194,7 @@ export async function main(argv: string[], name = 'denet predict'): Promise<numb
     }
     let r: Awaited<ReturnType<typeof predictAll>>;
     try {
-      r = await predictAll(model, loader, device, (done) => bar.update(done, rate(done)));
+      r = await predictAll(model, loader, device, (done) => bar.update(done, rate(done)), precision);
     } finally {
       bar.stop();
     }

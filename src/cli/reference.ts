@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { demoProgram } from './demo.js';
 import { evalProgram } from './eval.js';
+import { exportProgram } from './export.js';
 import { infoProgram } from './info.js';
 import { makeDatasetProgram } from './make-dataset.js';
 import { modifyProgram } from './modify.js';
@@ -26,6 +27,7 @@ const PROGRAMS: { program: () => Command; same?: string }[] = [
   { program: demoProgram },
   { program: summaryProgram },
   { program: evalProgram },
+  { program: exportProgram },
   { program: makeDatasetProgram },
   { program: previewProgram },
 ];

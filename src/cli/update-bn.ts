@@ -36,7 +36,7 @@ export async function main(argv: string[], name = 'model-update-bn'): Promise<nu
   try {
     const { dataset, spec } = openDataset(o.train, o.extension);
     if (device !== 'cpu') model.to(device);
-    const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0] });
+    const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0], pinMemory: device !== 'cpu' });
     const total = Math.min(o.batches ?? Infinity, Math.ceil(loader.samplesInEpoch(0) / o.batchSize));
     const bar = progressBar('update-bn', total);
     let r: { batches: number; layers: number };

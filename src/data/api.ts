@@ -3,5 +3,5 @@ export * from './types.js';
 export { openDataset, type OpenedDataset } from './open.js';
 export { createLoader, type LoaderOptions } from './loader.js';
 export { toTensorBatch, disposeBatch } from './to-tensor.js';
-export { toOriginalBox } from './geometry.js';
+export { toOriginalBox } from '../runtime/geometry.js';
 export { readNpy, writeNpy } from './npy.js';

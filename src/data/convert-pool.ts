@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import type { ChwWrite } from './photo.js';
+import type { ChwWrite } from '../runtime/convert.js';
 
 interface Slot {
   worker: Worker;

@@ -5,7 +5,7 @@
  */
 import type { ImageOptions } from './extension-spec.js';
 import { fractionInside } from './geometry.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../util/rng.js';
 import type { Box, ObjectAnnotation, SampleTransform } from './types.js';
 
 /** A resize to (resizedWidth, resizedHeight) followed by a window at (cropX, cropY) of size (width, height), then an optional mirror. */

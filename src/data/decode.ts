@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { UserError } from '../util/errors.js';
 import type { CropPlan } from './crop-plan.js';
-import { writeChw, type ChwWrite, type PhotoParams, type Resample } from './photo.js';
+import { writeChw, type ChwWrite, type PhotoParams, type Resample } from '../runtime/convert.js';
 import type { SampleRecord, SampleTransform } from './types.js';
 
 /**
@@ -170,12 +170,11 @@ export async function decodeRaw(
     const ex1 = Math.min(rw, px + p.width);
     const ey1 = Math.min(rh, py + p.height);
     const resize = rw !== ix1 - ix0 || rh !== iy1 - iy0;
-    // Enlarging happens later, in the float conversion (writeChw, bilinear): libvips took 3.7 ms
-    // to enlarge to 512×512 here. When augmenting, so do reductions down to 1/2 (2 taps, not
-    // antialiased: Ultralytics likewise resizes with OpenCV's INTER_LINEAR when it augments and
-    // with INTER_AREA otherwise): decoding the data-loader bench's 640² JPEGs with their mild
-    // reductions took 7.1 ms on average in libvips, 2.6 ms with the reduction left to that pass.
-    // Other reductions stay with libvips, which filters them.
+    // Enlarging happens later, in the float conversion (writeChw, bilinear), which is cheaper than
+    // libvips' resize of the whole image. When augmenting, so do reductions down to 1/2 (2 taps,
+    // not antialiased, as Ultralytics resizes with OpenCV's INTER_LINEAR when it augments and with
+    // INTER_AREA otherwise). Other reductions stay with libvips, which filters them
+    // (docs/data.md; bench/data-loader.ts measures the difference).
     const least = augmenting ? 0.5 : 1;
     const inPass = resize && rw >= least * (ix1 - ix0) && rh >= least * (iy1 - iy0);
     if (ex1 > ex0 && ey1 > ey0 && (inPass || (whole && !resize))) {

@@ -5,7 +5,7 @@
  * inverse-mapped bilinear sampling; outside pixels become 0 (the mean after `subtract_mean`).
  */
 import { UserError } from '../util/errors.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../util/rng.js';
 import type { ImageArray } from './types.js';
 
 /** Parsed distortion amounts (0 = off). */

@@ -1,11 +1,12 @@
 /**
  * The loop every evaluation shares: each batch of a loader (epoch 0, fixed order), images on the
- * model's device, an eval-mode forward inside `scope` + `noGrad`, the batch freed afterwards, and
- * the per-image mean of each loss term.
+ * model's device, an eval-mode forward inside `scope` under libtorch's inference mode (and autocast
+ * at `precision`), the batch freed afterwards, and the per-image mean of each loss term. Callers
+ * pass a fused copy of the model (Model.fuse) for speed.
  */
 import { disposeBatch } from './to-tensor.js';
 import type { Batch, Loader } from './types.js';
-import { noGrad, scope, type Tensor } from '../torch/index.js';
+import { autocast, inferenceMode, scope, toDevice, type Precision, type Tensor } from '../torch/index.js';
 
 /** What `run` gives back for a batch: its loss tensors and anything else (plain data) for `use`. */
 export interface EvalStep<R> {
@@ -24,16 +25,17 @@ export async function evalLoop<R>(
   run: (x: Tensor, batch: Batch) => EvalStep<R>,
   use: (value: R, batch: Batch) => void,
   onBatch?: (done: number) => void,
+  precision: Precision = 'fp32',
 ): Promise<{ losses: Record<string, number>; images: number; skipped: number }> {
   const sums: Record<string, number> = {};
   let images = 0;
   const epoch = loader.epoch(0);
   for await (const batch of epoch) {
     try {
-      const r = scope(() =>
-        noGrad(() => {
-          const x = device === 'cpu' ? (batch.images as Tensor) : (batch.images as Tensor).to(device);
-          const { losses, value } = run(x, batch);
+      const r = inferenceMode(() =>
+        scope(() => {
+          const x = toDevice(batch.images as Tensor, device);
+          const { losses, value } = autocast(precision, device, () => run(x, batch));
           return { value, losses: Object.fromEntries(Object.entries(losses).map(([k, v]) => [k, v.item()])) };
         }),
       );

@@ -1,28 +1,6 @@
-/** Box geometry between original-image pixels and normalised network-input coordinates. */
+/** Detection targets in network-input coordinates (the transforms themselves are in src/runtime/geometry.ts). */
+import { toInputBox } from '../runtime/geometry.js';
 import type { Box, DetectionTargets, ObjectAnnotation, SampleTransform } from './types.js';
-
-/** The identity-like transform that scales an original image of size (w, h) to (outW, outH). */
-export function scaleTransform(w: number, h: number, outW: number, outH: number): SampleTransform {
-  return { scaleX: outW / w, scaleY: outH / h, offsetX: 0, offsetY: 0, flip: false, width: outW, height: outH };
-}
-
-/** Maps a box in original pixels to network-input pixels (not clipped). */
-export function toInputBox(b: Box, t: SampleTransform): Box {
-  let x0 = b[0] * t.scaleX + t.offsetX;
-  let x1 = b[2] * t.scaleX + t.offsetX;
-  const y0 = b[1] * t.scaleY + t.offsetY;
-  const y1 = b[3] * t.scaleY + t.offsetY;
-  if (t.flip) [x0, x1] = [t.width - x1, t.width - x0];
-  return [x0, y0, x1, y1];
-}
-
-/** Maps a box normalised to [0,1] of the network input back to original-image pixels. */
-export function toOriginalBox(b: Box, t: SampleTransform): Box {
-  let x0 = b[0] * t.width;
-  let x1 = b[2] * t.width;
-  if (t.flip) [x0, x1] = [t.width - x1, t.width - x0];
-  return [(x0 - t.offsetX) / t.scaleX, (b[1] * t.height - t.offsetY) / t.scaleY, (x1 - t.offsetX) / t.scaleX, (b[3] * t.height - t.offsetY) / t.scaleY];
-}
 
 /**
  * Builds normalised targets: each object is transformed, clipped to the input, and dropped when

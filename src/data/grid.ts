@@ -3,7 +3,7 @@
  * `train_batch*.jpg`): tiles from the CHW float pixels, boxes and labels as an SVG overlay.
  */
 import sharp from 'sharp';
-import { IMAGENET_MEAN } from './photo.js';
+import { IMAGENET_MEAN } from '../runtime/convert.js';
 import type { ArrayBatch } from './types.js';
 
 const COLOURS = ['#ff3838', '#2c99a8', '#ff9d97', '#ff701f', '#ffb21d', '#cfd231', '#48f90a', '#92cc17', '#3ddb86', '#1a9334', '#00d4bb', '#00c2ff', '#344593', '#6473ff', '#0018ec', '#8438ff', '#520085', '#cb38ff', '#ff95c8', '#ff37c7'];

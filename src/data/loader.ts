@@ -17,10 +17,11 @@ import { chwJob, decodeImage, decodeRaw, decodeWhole, imageHeader, oneThreadPerD
 import { DecodeGate } from './decode-gate.js';
 import { distort, distortActive, type DistortSpec } from './distort.js';
 import { defaultImageOptions, type ImageOptions } from './extension-spec.js';
-import { buildTargets, scaleTransform } from './geometry.js';
-import { NO_PHOTO, randomPhoto, type PhotoParams } from './photo.js';
+import { buildTargets } from './geometry.js';
+import { scaleTransform } from '../runtime/geometry.js';
+import { NO_PHOTO, randomPhoto, type PhotoParams } from '../runtime/convert.js';
 import { RamCache } from './ram-cache.js';
-import { Rng } from './rng.js';
+import { Rng } from '../util/rng.js';
 import { TensorBuffers } from './to-tensor.js';
 import type { ArrayBatch, Batch, Dataset, DetectionTargets, Epoch, EpochStats, ImageArray, Loader, SampleMeta } from './types.js';
 
@@ -62,6 +63,11 @@ export interface LoaderOptions {
   warn?: (message: string) => void;
   /** Byte budget of `cache=ram`; default half the free memory. */
   cacheBytes?: number;
+  /**
+   * Batches in page-locked memory, so their copies to a CUDA device are non-blocking (PyTorch's
+   * `pin_memory`); set when the model is on CUDA. A no-op where CUDA is absent. Default false.
+   */
+  pinMemory?: boolean;
 }
 
 /** A loaded sample: float pixels (in-memory sets, distort-mode) or uint8 pixels still to convert. */
@@ -122,7 +128,7 @@ class BackgroundLoader implements Loader {
       batchSize: options.batchSize, threads: Math.max(1, options.threads ?? 2), seed: options.seed ?? 0, train,
       shuffle: options.shuffle ?? train, image: detectionMirror(options.image ?? defaultImageOptions(), dataset.kind === 'detection' && !!options.augmentMirror), distort: options.distort,
       convertThreads: Math.max(0, options.convertThreads ?? options.threads ?? 2), augmentMirror: options.augmentMirror ?? false, dropLast: options.dropLast ?? false, prefetch: Math.max(1, options.prefetch ?? 2),
-      channels: options.channels, warn: options.warn ?? ((m: string) => console.warn(m)), shard: options.shard,
+      channels: options.channels, warn: options.warn ?? ((m: string) => console.warn(m)), shard: options.shard, pinMemory: options.pinMemory ?? false,
     };
     const sh = options.shard;
     if (sh && !(Number.isInteger(sh.world) && sh.world >= 1 && Number.isInteger(sh.rank) && sh.rank >= 0 && sh.rank < sh.world)) throw new Error(`loader shard: rank ${sh.rank} of ${sh.world}`);
@@ -368,12 +374,13 @@ class BackgroundLoader implements Loader {
     let buffers: TensorBuffers | undefined;
     const inner = this.batches(epoch, (n) => buffers!.take(n));
     const slots = this.o.prefetch + 2;
+    const pin = this.o.pinMemory;
     return {
       get stats() {
         return inner.stats;
       },
       async *[Symbol.asyncIterator]() {
-        buffers = await TensorBuffers.create(slots);
+        buffers = await TensorBuffers.create(slots, pin);
         try {
           for await (const b of inner) yield await buffers.batch(b);
         } finally {

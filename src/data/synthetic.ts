@@ -5,7 +5,7 @@
  */
 import { FASHION_CLASSES, FASHION_DIR, type FashionSplit, loadFashionMnist } from './idx.js';
 import { UserError } from '../util/errors.js';
-import { Rng } from './rng.js';
+import { Rng } from '../util/rng.js';
 import type { Box } from './types.js';
 
 /** Fashion-MNIST labels used as object classes (the others are not used). */

@@ -20,16 +20,24 @@ async function loadTorch(): Promise<Torch> {
  * Converts a typed-array batch: images `[B,C,H,W]` float32 (copied, unless `images` is the
  * tensor they were written into), labels `[B]` int64.
  */
-export async function toTensorBatch(batch: ArrayBatch, images?: Tensor): Promise<Batch> {
+export async function toTensorBatch(batch: ArrayBatch, images?: Tensor, pin = false): Promise<Batch> {
   const { tensor } = await loadTorch();
-  images ??= tensor(batch.images, { shape: [...batch.shape], dtype: 'float32' });
+  images ??= pinned(tensor(batch.images, { shape: [...batch.shape], dtype: 'float32' }), pin);
   let labels: Tensor | undefined;
   if (batch.labels) {
     const l64 = new BigInt64Array(batch.labels.length);
     for (let i = 0; i < l64.length; i++) l64[i] = BigInt(batch.labels[i]!);
-    labels = tensor(l64, { shape: [batch.labels.length], dtype: 'int64' });
+    labels = pinned(tensor(l64, { shape: [batch.labels.length], dtype: 'int64' }), pin);
   }
   return { images, labels, targets: batch.targets, meta: batch.meta, index: batch.index };
+}
+
+/** `t` moved to pinned memory when `pin` (the same memory where CUDA is absent); frees the unpinned one. */
+function pinned(t: Tensor, pin: boolean): Tensor {
+  if (!pin) return t;
+  const p = t.pinMemory();
+  t.dispose();
+  return p;
 }
 
 /** Frees the tensors of a batch. */
@@ -48,10 +56,16 @@ export function disposeBatch(batch: Batch): void {
 export class TensorBuffers {
   private readonly slots: { tensor: Tensor; view: Float32Array; busy: boolean }[] = [];
 
-  private constructor(private readonly t: Torch, private readonly max: number) {}
+  private constructor(private readonly t: Torch, private readonly max: number, private readonly pin: boolean) {}
 
-  static async create(max = 4): Promise<TensorBuffers> {
-    return new TensorBuffers(await loadTorch(), max);
+  /**
+   * `pin`: buffers in page-locked memory (for non-blocking copies to CUDA; a no-op without CUDA).
+   * A slot is written again only after its batch tensor is disposed, and every consumer (trainer,
+   * evaluation loop, update-bn) reads a loss or an output on the host before that, which waits for
+   * the non-blocking copy out of the slot to finish.
+   */
+  static async create(max = 4, pin = false): Promise<TensorBuffers> {
+    return new TensorBuffers(await loadTorch(), max, pin);
   }
 
   /** A buffer of at least `n` floats that no tensor is using. */
@@ -59,7 +73,7 @@ export class TensorBuffers {
     // Free: only the slot's own tensor and its view hold the storage.
     let slot = this.slots.find((s) => !s.busy && s.view.length >= n && s.tensor.storageRefs === 2);
     if (!slot && this.slots.length < this.max) {
-      const tensor = this.t.empty([n], { dtype: 'float32' });
+      const tensor = pinned(this.t.empty([n], { dtype: 'float32' }), this.pin);
       slot = { tensor, view: tensor.dataView() as Float32Array, busy: false };
       this.slots.push(slot);
     }
@@ -71,12 +85,12 @@ export class TensorBuffers {
   /** The batch as tensors; its images share the memory they were written into when that came from take(). */
   async batch(b: ArrayBatch): Promise<Batch> {
     const slot = this.slots.find((s) => s.busy && s.view.buffer === b.images.buffer);
-    if (!slot) return toTensorBatch(b);
+    if (!slot) return toTensorBatch(b, undefined, this.pin);
     const flat = slot.tensor.narrow(0, 0, b.images.length);
     const images = flat.view([...b.shape]);
     flat.dispose();
     slot.busy = false; // from here on the batch tensor's reference keeps the buffer taken
-    return toTensorBatch(b, images);
+    return toTensorBatch(b, images, this.pin);
   }
 
   /** Drops the pool; memory still used by batches stays alive until they are disposed. */

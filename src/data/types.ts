@@ -16,11 +16,12 @@
  * `SampleMeta.transform` maps between the two.
  */
 import type { Tensor } from './to-tensor.js';
+import type { Box, SampleTransform } from '../runtime/geometry.js';
+
+export type { Box, SampleTransform };
 
 export type { Tensor };
 
-/** A box `(x0, y0, x1, y1)`; x0 <= x1, y0 <= y1. Units are given where it is used. */
-export type Box = [x0: number, y0: number, x1: number, y1: number];
 
 /** Whether a dataset has one class label per image or a set of boxes per image. */
 export type DatasetKind = 'classification' | 'detection';
@@ -80,22 +81,6 @@ export interface Dataset {
   readonly annotationFiles?: string[];
   /** True when the data carries no labels or boxes at all (unlabelled images, COCO test-dev): nothing to evaluate. */
   readonly unlabelled?: boolean;
-}
-
-/**
- * The geometric transform from original-image pixels to network-input pixels:
- * `xin = x * scaleX + offsetX`, `yin = y * scaleY + offsetY`, then, when `flip`, `xin = width - xin`
- * (width of the network input). Use `toOriginalBox` in src/data/geometry.ts to map predictions back.
- */
-export interface SampleTransform {
-  scaleX: number;
-  scaleY: number;
-  offsetX: number;
-  offsetY: number;
-  flip: boolean;
-  /** Network-input size in pixels. */
-  width: number;
-  height: number;
 }
 
 /** Per-image information carried with a batch. */

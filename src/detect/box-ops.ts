@@ -3,7 +3,7 @@
  * `(x0, y0, x1, y1)` in the last dimension. The typed-array forms are in boxes.ts.
  */
 import { stack, type Tensor } from '../torch/index.js';
-import { MAX_LOG_SCALE, MIN_SIZE } from './boxes.js';
+import { MAX_LOG_SCALE, MIN_SIZE } from '../runtime/boxes.js';
 
 const parts = (b: Tensor): [Tensor, Tensor, Tensor, Tensor] => b.unbind(-1) as [Tensor, Tensor, Tensor, Tensor];
 

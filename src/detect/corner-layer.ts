@@ -5,7 +5,7 @@
  * start at the logit of a low prior (p = 0.01). With detection targets the layer adds the loss
  * `corner` = loss_weight · BCE averaged over all cells and the 4 types. Output: [B, 4 + F, H, W].
  */
-import { noGrad, tensor, type Tensor } from '../torch/index.js';
+import { fullPrecision, noGrad, tensor, type Tensor } from '../torch/index.js';
 import { Layer, defineLayer, type BuildContext, type ForwardContext, type LayerToken, type Shape } from '../nn/layer.js';
 import { Conv2d } from '../nn/primitives.js';
 import { cornerTargets } from './corners.js';
@@ -42,7 +42,8 @@ export class CornerLayer extends Layer {
       const data = new Float32Array(b * 4 * h * w);
       targets.forEach((t, i) => data.set(cornerTargets(t, w, h), i * 4 * h * w));
       const t = tensor(data, { shape: [b, 4, h, w], device: y.device });
-      ctx.addLoss('corner', cornerLoss(y.narrow(1, 0, 4), t.to(y.dtype)).mul(this.lossWeight));
+      const logits = fullPrecision(y.narrow(1, 0, 4));
+      ctx.addLoss('corner', cornerLoss(logits, t.to(logits.dtype)).mul(this.lossWeight));
     }
     return y;
   }

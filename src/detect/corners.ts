@@ -4,8 +4,9 @@
  */
 import type { DetectionTargets } from '../data/types.js';
 
-export const CORNER_TYPES = ['top-left', 'top-right', 'bottom-left', 'bottom-right'] as const;
-export const TL = 0, TR = 1, BL = 2, BR = 3;
+import { BL, BR, TL, TR } from '../runtime/corner-search.js';
+
+export { BL, BR, CORNER_TYPES, TL, TR } from '../runtime/corner-search.js';
 
 /**
  * Coordinates within this distance of a cell boundary count as on it, so a float32 box edge like

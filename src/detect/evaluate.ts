@@ -21,13 +21,17 @@
  * ```
  */
 import { readFileSync } from 'node:fs';
-import { toOriginalBox } from '../data/geometry.js';
 import type { Box, Dataset, Loader, SampleMeta, SampleRecord } from '../data/types.js';
 import { evaluateCocoJson, type CocoReport, type CocoResult } from '../eval/coco/index.js';
 import type { Model } from '../model/model.js';
 import { evalLoop } from '../data/eval-loop.js';
+import type { Precision } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
-import { decodeDetections, detectorHead, headProbabilities, type DetectOptions } from './detect.js';
+import { disposeBatch } from '../data/to-tensor.js';
+import { decodeDetections, detectorHead, headProbabilities, type Detection, type DetectOptions } from './detect.js';
+import { cocoDetections, toPixelDetections, type PixelDetection } from '../runtime/detections.js';
+
+export type { PixelDetection };
 
 /** COCO-format ground truth for a dataset and how its records map to COCO ids. */
 export interface DetectionGroundTruth {
@@ -82,14 +86,6 @@ export function detectionGroundTruth(ds: Dataset): DetectionGroundTruth {
   return { json: { images, annotations, categories: ds.classNames.map((name, i) => ({ id: categoryIds[i]!, name })) }, imageId: (r) => r.index + 1, categoryIds, from: 'records' };
 }
 
-/** One detection in original image pixels. */
-export interface PixelDetection {
-  /** `(x0, y0, x1, y1)` in pixels of the original image, clipped to it. */
-  box: Box;
-  cls: number;
-  score: number;
-}
-
 /** The detections of one image. */
 export interface ImageDetections {
   meta: SampleMeta;
@@ -105,17 +101,48 @@ export interface RunDetectorOptions {
   onImage?: (im: ImageDetections) => void;
   /** Compute the loss terms against the batches' targets (default true; false for unlabelled images). */
   losses?: boolean;
+  /** Autocast precision of the forward (default fp32). */
+  precision?: Precision;
 }
 
 /**
- * Runs `model` (eval mode, no gradient) over every batch of `loader` (epoch 0, fixed order).
+ * A detector run by another engine (the ONNX runtime's OnnxModel): detections for CHW float32
+ * images at the model's input size, boxes normalised to the input.
+ */
+export interface ExternalDetector {
+  detectNormalised(images: readonly Float32Array[], o?: DetectOptions): Promise<Detection[][]>;
+}
+
+/**
+ * Runs `model` (eval mode, inference mode; pass a fused copy for speed) over every batch of `loader` (epoch 0, fixed order).
  * Returns each image's detections in original pixels and, when the batches carry targets, the
  * mean of each loss term (the same forward pass: DNS uses only searched RoIs in eval mode).
+ * An ExternalDetector gets the same batches (and gives no losses).
  */
-export async function runDetector(model: Model, loader: Loader, o: RunDetectorOptions = {}): Promise<{ images: ImageDetections[]; losses: Record<string, number>; skipped: number }> {
+export async function runDetector(model: Model | ExternalDetector, loader: Loader, o: RunDetectorOptions = {}): Promise<{ images: ImageDetections[]; losses: Record<string, number>; skipped: number }> {
+  const images: ImageDetections[] = [];
+  const add = (im: ImageDetections) => {
+    images.push(im);
+    o.onImage?.(im);
+  };
+  if ('detectNormalised' in model) {
+    let done = 0;
+    const epoch = loader.epoch(0);
+    for await (const batch of epoch) {
+      try {
+        const x = batch.images.toFloat32Array();
+        const size = x.length / batch.meta.length;
+        const dets = await model.detectNormalised(batch.meta.map((_, i) => x.subarray(i * size, (i + 1) * size)), o.detect);
+        batch.meta.forEach((meta, i) => add({ meta, detections: toPixelDetections(dets[i]!, meta) }));
+      } finally {
+        disposeBatch(batch);
+      }
+      o.onBatch?.((done += batch.meta.length));
+    }
+    return { images, losses: {}, skipped: epoch.stats.skipped };
+  }
   const head = detectorHead(model);
   if (!head) throw new UserError(`the model is not a DeNet detector: its last layer must be DND (description: ${model.description()})`);
-  const images: ImageDetections[] = [];
   const withLosses = o.losses !== false;
   const { losses, skipped } = await evalLoop(
     loader,
@@ -124,34 +151,16 @@ export async function runDetector(model: Model, loader: Loader, o: RunDetectorOp
       const { output, losses } = model.forward(x, { training: false, targets: withLosses ? batch.targets : undefined });
       return { losses, value: decodeDetections(headProbabilities(output, head.layout), head.layout, o.detect) };
     },
-    (dets, batch) => batch.meta.forEach((meta, i) => {
-      const W = meta.originalWidth, H = meta.originalHeight;
-      const detections = dets[i]!.map((d) => {
-        const b = toOriginalBox(d.box, meta.transform);
-        const box: Box = [clamp(b[0], W), clamp(b[1], H), clamp(b[2], W), clamp(b[3], H)];
-        return { box, cls: d.cls, score: d.score };
-      }).filter((d) => d.box[2] > d.box[0] && d.box[3] > d.box[1]);
-      images.push({ meta, detections });
-      o.onImage?.(images.at(-1)!);
-    }),
+    (dets, batch) => batch.meta.forEach((meta, i) => add({ meta, detections: toPixelDetections(dets[i]!, meta) })),
     o.onBatch,
+    o.precision,
   );
   return { images, losses, skipped };
 }
 
-const clamp = (v: number, hi: number) => (v < 0 ? 0 : v > hi ? hi : v);
-
 /** COCO results (`results.json` entries) for detections, with the ground truth's image and category ids. */
 export function cocoResults(images: ImageDetections[], gt: DetectionGroundTruth, dataset: Dataset): CocoResult[] {
-  const out: CocoResult[] = [];
-  for (const im of images) {
-    const id = gt.imageId(dataset.record(im.meta.index));
-    for (const d of im.detections) {
-      const [x0, y0, x1, y1] = d.box;
-      out.push({ image_id: id, category_id: gt.categoryIds[d.cls]!, bbox: [x0, y0, x1 - x0, y1 - y0], score: d.score });
-    }
-  }
-  return out;
+  return images.flatMap((im) => cocoDetections(im.detections, gt.imageId(dataset.record(im.meta.index)), gt.categoryIds));
 }
 
 /** The COCO metrics a training run logs per epoch (fractions, as COCOeval reports them). */
@@ -165,7 +174,7 @@ export interface DetectionMetrics {
  * Detects every image of `loader` and evaluates against the dataset's ground truth: the full COCO
  * report, the results, and the mean test loss terms.
  */
-export async function evaluateDetector(model: Model, loader: Loader, o: RunDetectorOptions = {}): Promise<{ report: CocoReport; results: CocoResult[]; images: ImageDetections[]; losses: Record<string, number>; groundTruth: DetectionGroundTruth }> {
+export async function evaluateDetector(model: Model | ExternalDetector, loader: Loader, o: RunDetectorOptions = {}): Promise<{ report: CocoReport; results: CocoResult[]; images: ImageDetections[]; losses: Record<string, number>; groundTruth: DetectionGroundTruth }> {
   const groundTruth = detectionGroundTruth(loader.dataset);
   const r = await runDetector(model, loader, o);
   const results = cocoResults(r.images, groundTruth, loader.dataset);

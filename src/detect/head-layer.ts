@@ -14,10 +14,10 @@
  * and `fitness` for `.I`; targets are assigned per RoI by targets.ts. The class count is the
  * model's (its class names); a target class outside it is a UserError naming the token.
  */
-import { cat, tensor, type Tensor } from '../torch/index.js';
+import { cat, fullPrecision, tensor, type Tensor } from '../torch/index.js';
 import { Layer, defineLayer, type BuildContext, type ForwardContext, type LayerToken, type Shape } from '../nn/layer.js';
 import { Conv2d } from '../nn/primitives.js';
-import { headLayout, type HeadLayout } from './head-layout.js';
+import { headLayout, type HeadLayout } from '../runtime/head-layout.js';
 import { boundedIouBoxLoss, deltaBoxLoss, softCrossEntropy, weightedCrossEntropy } from './losses.js';
 import { SparseLayer } from './sparse-layer.js';
 import { detectionTargets, detectorState } from './state.js';
@@ -66,10 +66,11 @@ export class HeadLayer extends Layer {
     const y = this.conv.forward(x);
     const [b, , n] = y.shape as [number, number, number];
     const state = detectorState(ctx);
-    if (!state.rois || !state.roiTensor) throw new Error(`DND (token ${this.index}): no RoIs in this forward pass (the DNS layer did not run)`);
+    if (!state.roiTensor) throw new Error(`DND (token ${this.index}): no RoIs in this forward pass (the DNS layer did not run)`);
     const targets = detectionTargets(ctx, b, `DND (token ${this.index})`);
     const rois = state.roiTensor; // [B, R, 4]
-    if (targets) this.addLosses(y, rois, state.rois, targets, ctx);
+    // DNS provides the RoIs on the host whenever there are targets (they are matched there).
+    if (targets) this.addLosses(fullPrecision(y), rois, state.rois!, targets, ctx);
     return cat([y, rois.permute([0, 2, 1]).reshape([b, 4, n, n]).to(y.dtype)], 1);
   }
 

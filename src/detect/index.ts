@@ -46,17 +46,18 @@
  */
 export { detect, detectTimed, detectorHead, decodeDetections, headProbabilities, type Detection, type DetectOptions, type HeadProbabilities } from './detect.js';
 export { CornerLayer, CORNER_PRIOR } from './corner-layer.js';
-export { SparseLayer, type CornerSelectMode, type SparseArgs } from './sparse-layer.js';
+export { SparseLayer, type CornerSearchMode, type SparseArgs } from './sparse-layer.js';
 export { HeadLayer, type HeadArgs } from './head-layer.js';
-export { headLayout, fitnessBucket, bucketIou, FITNESS_BUCKETS, type HeadLayout, type FitnessMode } from './head-layout.js';
-export * from './boxes.js';
+export { headLayout, fitnessBucket, bucketIou, FITNESS_BUCKETS, type HeadLayout, type FitnessMode } from '../runtime/head-layout.js';
+export * from '../runtime/boxes.js';
 export * from './box-ops.js';
 export { CORNER_TYPES, cornerCells, cornerTargets } from './corners.js';
-export { cornerSearch, searchBoxes, selectCorners, selectCornersTensor, type BoxSearchOptions, type CornerCandidates, type CornerSelectOptions, type SearchedBoxes } from './corner-search.js';
+export { DEFAULT_MAX_CORNERS, cornerSearch, searchBoxes, selectCorners, type BoxSearchOptions, type CornerCandidates, type CornerSelectOptions, type SearchedBoxes } from '../runtime/corner-search.js';
+export { candidatesOf, cornerSearchTensor, selectCornersTensor, type TensorCorners, type TensorSearchResult } from './corner-search-tensor.js';
 export { sampleGrid, sampleRoiFeatures, type SamplingMode } from './sampling.js';
 export { assignTargets, type RoiTargets } from './targets.js';
 export { cornerLoss, softCrossEntropy, weightedCrossEntropy, deltaBoxLoss, boundedIouCost, boundedIouBoxLoss, type BoundedIouOptions } from './losses.js';
-export { greedyNms, allPairsNms, softNms, rankByScore, type NmsMethod, type SoftNmsOptions } from './nms.js';
+export { greedyNms, allPairsNms, softNms, rankByScore, type NmsMethod, type SoftNmsOptions } from '../runtime/nms.js';
 export { detectorState, type DetectorState, type StageTiming } from './state.js';
 export * from './networks.js';
 export { cocoResults, detectionGroundTruth, evaluateDetector, runDetector, type DetectionGroundTruth, type DetectionMetrics, type ImageDetections, type PixelDetection, type RunDetectorOptions } from './evaluate.js';

@@ -22,11 +22,12 @@ import { drawDetections } from '../eval/draw.js';
 import { evaluateVocDetections, writeVocResults, type VocDetection, type VocGroundTruth } from '../eval/voc/index.js';
 import { writeCocoResults } from '../eval/coco/index.js';
 import type { Model } from '../model/model.js';
+import type { Precision } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import type { DetectOptions } from './detect.js';
 import { detectorHead } from './detect.js';
-import { evaluateDetector, type ImageDetections } from './evaluate.js';
+import { evaluateDetector, type ExternalDetector, type ImageDetections } from './evaluate.js';
 
 export interface PredictDetectOptions {
   /** Output folder. */
@@ -35,6 +36,8 @@ export interface PredictDetectOptions {
   modes: ReadonlySet<string>;
   detect: DetectOptions;
   device?: string;
+  /** Autocast precision of the forward (default fp32). */
+  precision?: Precision;
   /** Pictures: draw detections scoring at least this. Default 0.3. */
   drawThreshold?: number;
   /** Pictures: at most this many images (the first ones). Default: all. */
@@ -52,10 +55,20 @@ export interface PredictDetectReport {
   files: string[];
 }
 
+/** A detector's classes: its class names and the DND head's class count. */
+export interface DetectorClasses {
+  classNames: string[];
+  numClasses: number;
+}
+
+/** The classes of a libtorch model. */
+export function detectorClasses(model: Model): DetectorClasses {
+  return { classNames: model.classNames, numClasses: detectorHead(model)?.layout.numClasses ?? model.classNames.length };
+}
+
 /** Throws a UserError unless the data's classes are the detector's (same count; names when both have them). */
-export function checkDetectionClasses(model: Model, ds: Dataset, what: string): void {
-  const head = detectorHead(model);
-  const n = head ? head.layout.numClasses : model.classNames.length;
+export function checkDetectionClasses(model: Model | DetectorClasses, ds: Dataset, what: string): void {
+  const n = ('layers' in model ? detectorClasses(model) : model).numClasses;
   if (ds.classNames.length !== n) {
     throw new UserError(`${what} ${ds.source}: the data has ${ds.classNames.length} classes (${ds.classNames.slice(0, 5).join(', ')}${ds.classNames.length > 5 ? ', …' : ''}) but the model's DND head has ${n}; build the model for this data (--model-desc) or change its class count (model-modify --class-num ${ds.classNames.length})`);
   }
@@ -120,13 +133,16 @@ export async function writeDetectionPictures(images: ImageDetections[], classNam
   return files;
 }
 
-/** Detects, evaluates and writes the requested outputs (see the module comment). */
-export async function predictDetections(model: Model, opened: OpenedDataset, loader: Loader, o: PredictDetectOptions): Promise<PredictDetectReport> {
+/**
+ * Detects, evaluates and writes the requested outputs (see the module comment). `model` is a
+ * libtorch model, or another engine's detector (the ONNX runtime) with its classes.
+ */
+export async function predictDetections(model: Model | (ExternalDetector & DetectorClasses), opened: OpenedDataset, loader: Loader, o: PredictDetectOptions): Promise<PredictDetectReport> {
   const { dataset: ds, spec } = opened;
   if (ds.kind !== 'detection') throw new UserError(`${ds.source}: --predict-mode detect needs detection data (--extension mscoco,… or voc,…)`);
   checkDetectionClasses(model, ds, '--input');
   const log = o.log ?? console.log;
-  const r = await evaluateDetector(model, loader, { device: o.device, detect: o.detect, onBatch: o.onBatch });
+  const r = await evaluateDetector(model, loader, { device: o.device, detect: o.detect, onBatch: o.onBatch, precision: o.precision });
   mkdirSync(o.results, { recursive: true });
   const files: string[] = [];
   if (o.modes.has('mscoco')) {

@@ -23,7 +23,7 @@ export interface StageTiming {
 }
 
 export interface DetectorState {
-  /** Per image: R·4 normalised RoIs (what DNS chose). */
+  /** Per image: R·4 normalised RoIs (what DNS chose); absent when the search stayed on the device and no targets need them. */
   rois?: Float32Array[];
   /** [B, R, 4] the same RoIs on the model's device. */
   roiTensor?: Tensor;

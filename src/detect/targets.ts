@@ -14,8 +14,8 @@
  */
 import type { DetectionTargets } from '../data/types.js';
 import { UserError } from '../util/errors.js';
-import { iouAt } from './boxes.js';
-import { fitnessBucket, type HeadLayout } from './head-layout.js';
+import { iouAt } from '../runtime/boxes.js';
+import { fitnessBucket, type HeadLayout } from '../runtime/head-layout.js';
 
 /** Tolerance of the IoU ≥ Ω test (float32 coordinates). */
 const MATCH_EPS = 1e-6;

@@ -13,11 +13,16 @@
  *    `parameterCount()`: tensors are the model's own (an optimiser updates them in place).
  *  - `save(path, metadata?)`: one safetensors file, atomic; `Model.load(path)`.
  *  - `to(device)` replaces every tensor (build optimisers after moving); `dispose()` frees them.
+ *
+ * Inference: `model.fuse()` gives a copy with the batch norms folded into the convolutions, and
+ * `infer(images, { precision })` runs an eval-mode forward under libtorch's inference mode (and
+ * autocast for bf16/fp16), returning a float32 output.
  */
-import { manualSeed, readSafetensors, scope, writeSafetensors, type Tensor } from '../torch/index.js';
+import { autocast, inferenceMode, manualSeed, readSafetensors, scope, writeSafetensors, type Precision, type Tensor } from '../torch/index.js';
 import { findLayerSpec, layerSpec, parseDescription, printDescription, printToken, resolveArgs, tokenError } from '../desc/index.js';
 import { BORDER_MODES, checkWeightInit, forwardContext, activation as checkActivation, type BorderMode, type ForwardContext, type Layer, type LayerEnv, type LayerToken, type NamedBuffer, type NamedParameter, type Shape } from '../nn/index.js';
 import { UserError, invalidArg } from '../util/errors.js';
+import { fuseBatchNorm } from './fuse.js';
 import { formatSummary, summarize, type ModelSummary } from './summary.js';
 
 export interface ModelOptions {
@@ -50,6 +55,13 @@ export interface ForwardOptions {
   context?: ForwardContext;
   /** Called after each layer with its index (per-stage timing). */
   afterLayer?: (index: number, layer: Layer) => void;
+}
+export interface InferOptions {
+  /** fp32 (default), bf16 (CPU or CUDA autocast) or fp16 (CUDA autocast). */
+  precision?: Precision;
+  /** Labels or detection targets: the layers then also report their losses (in fp32). */
+  labels?: Tensor;
+  targets?: unknown;
 }
 export interface ForwardResult {
   output: Tensor;
@@ -177,6 +189,25 @@ export class Model {
       if (end === this.layers.length && x.ndim === 4 && x.shape[2] === 1 && x.shape[3] === 1) x = x.flatten(1);
       return { output: x, losses: ctx.losses, marks: ctx.marks };
     });
+  }
+
+  /**
+   * Eval-mode forward under libtorch's inference mode (no autograd bookkeeping at all; the results
+   * are inference tensors that cannot enter autograd) and autocast at `precision`. The output is
+   * float32. Call it on a fused copy (`fuse()`) for the fastest path.
+   */
+  infer(images: Tensor, o: InferOptions = {}): ForwardResult {
+    return inferenceMode(() =>
+      scope(() => {
+        const r = autocast(o.precision ?? 'fp32', images.device, () => this.forward(images, { training: false, labels: o.labels, targets: o.targets }));
+        return r.output.dtype === 'bfloat16' || r.output.dtype === 'float16' ? { ...r, output: r.output.float() } : r;
+      }),
+    );
+  }
+
+  /** A copy with every foldable batch norm folded into the layer before it (src/model/fuse.ts). */
+  fuse(): Model {
+    return fuseBatchNorm(this);
   }
 
   /** The images in the layout the layers run on (see `channelsLast`): a copy, or the same tensor. */

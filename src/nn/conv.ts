@@ -1,5 +1,5 @@
 /** Convolution layers: C (convolution), DC (transposed convolution), R (classifier). */
-import { crossEntropy, type Tensor } from '../torch/index.js';
+import { crossEntropy, fullPrecision, type Tensor } from '../torch/index.js';
 import { Layer, defineLayer, borderPad, type BuildContext, type ForwardContext, type LayerToken, type Shape } from './layer.js';
 import { Conv2d } from './primitives.js';
 
@@ -70,7 +70,7 @@ export class ClassifierLayer extends Layer {
   }
   forward(x: Tensor, ctx: ForwardContext): Tensor {
     const y = this.conv.forward(x).mean([2, 3], true);
-    if (ctx.labels) ctx.addLoss('class', crossEntropy(y.flatten(1), ctx.labels));
+    if (ctx.labels) ctx.addLoss('class', crossEntropy(fullPrecision(y.flatten(1)), ctx.labels));
     return y;
   }
   override flops(): number {

@@ -13,6 +13,9 @@
  * always pad size//2. A projection shortcut (`downsample.0`: 1×1 convolution with the stride;
  * `downsample.1`: BN in the post-activation block) is added when the channels or the size change;
  * in the pre-activation block it reads the pre-activated input.
+ *
+ * `.OF` is the post-activation block with its batch norms folded into the convolutions (written by
+ * `model-modify --fuse-bn` and used for inference): every convolution has a bias and there is no BN.
  */
 import type { Tensor } from '../torch/index.js';
 import { activation } from './activation.js';
@@ -24,9 +27,9 @@ import { BatchNorm2d, Conv2d } from './primitives.js';
 class Downsample extends Module {
   readonly conv: Conv2d;
   readonly bn?: BatchNorm2d;
-  constructor(cin: number, cout: number, stride: number, withBn: boolean, env: LayerEnv) {
+  constructor(cin: number, cout: number, stride: number, withBn: boolean, env: LayerEnv, bias = false) {
     super();
-    this.conv = this.child('0', new Conv2d({ cin, cout, k: 1, stride, pad: 0, bias: false }, env));
+    this.conv = this.child('0', new Conv2d({ cin, cout, k: 1, stride, pad: 0, bias }, env));
     if (withBn) this.bn = this.child('1', new BatchNorm2d(cout, env.bnMomentum, env.bnEps));
   }
   forward(x: Tensor, training: boolean): Tensor {
@@ -41,6 +44,7 @@ class Downsample extends Module {
 /** One residual block (basic or bottleneck, pre- or post-activation). */
 export class ResidualBlock extends Module {
   readonly convs: Conv2d[] = [];
+  /** Empty when the batch norms are folded into the convolutions. */
   readonly bns: BatchNorm2d[] = [];
   readonly downsample?: Downsample;
   readonly outShape: Shape;
@@ -48,10 +52,11 @@ export class ResidualBlock extends Module {
   readonly post: boolean;
   #flops = 0;
 
-  constructor(readonly inShape: Shape, o: { filters: number; size: number; stride: number; bottleneck: boolean; post: boolean }, env: LayerEnv) {
+  constructor(readonly inShape: Shape, o: { filters: number; size: number; stride: number; bottleneck: boolean; post: boolean; folded?: boolean }, env: LayerEnv) {
     super();
     const cin = inShape[0];
     const { filters, size: k, stride, bottleneck, post } = o;
+    const folded = !!o.folded;
     this.act = activation(env.activation);
     this.post = post;
     const width = bottleneck ? filters / 4 : filters;
@@ -60,18 +65,24 @@ export class ResidualBlock extends Module {
       : [{ cin, cout: filters, k, stride }, { cin: filters, cout: filters, k, stride: 1 }];
     let s: Shape = inShape;
     plan.forEach((p, i) => {
-      const conv = this.child(`conv${i + 1}`, new Conv2d({ ...p, pad: Math.floor(p.k / 2), bias: false }, env));
+      const conv = this.child(`conv${i + 1}`, new Conv2d({ ...p, pad: Math.floor(p.k / 2), bias: folded }, env));
+      this.convs.push(conv);
+      if (folded) {
+        this.#flops += conv.flops(s);
+        s = conv.outShape(s);
+        if (i < plan.length - 1) this.#flops += numel(s);
+        return;
+      }
       // Pre-activation: BN i+1 normalises the input of conv i+1; post-activation: its output.
       const bn = this.child(`bn${i + 1}`, new BatchNorm2d(post ? p.cout : p.cin, env.bnMomentum, env.bnEps));
       this.#flops += (post ? 0 : bn.flops(s) + numel(s)) + conv.flops(s);
       s = conv.outShape(s);
       if (post) this.#flops += bn.flops(s) + (i < plan.length - 1 ? numel(s) : 0);
-      this.convs.push(conv);
       this.bns.push(bn);
     });
     this.outShape = s;
     if (cin !== filters || stride !== 1) {
-      this.downsample = this.child('downsample', new Downsample(cin, filters, stride, post, env));
+      this.downsample = this.child('downsample', new Downsample(cin, filters, stride, post && !folded, env, folded));
       this.#flops += this.downsample.flops(inShape);
     }
     this.#flops += numel(s) * (post ? 2 : 1);
@@ -84,7 +95,8 @@ export class ResidualBlock extends Module {
     if (this.post) {
       y = x;
       for (let i = 0; i < n; i++) {
-        y = this.bns[i]!.forward(this.convs[i]!.forward(y), training);
+        y = this.convs[i]!.forward(y);
+        if (this.bns.length) y = this.bns[i]!.forward(y, training);
         if (i < n - 1) y = this.act(y);
       }
     } else {
@@ -114,10 +126,13 @@ export class ResidualLayer extends Layer {
     const { filters, size, stride } = a;
     if (size % 2 === 0) throw ctx.fail(`size ${size} must be odd so the block keeps its shape`);
     if (bottleneck && filters % 4 !== 0) throw ctx.fail(`filters ${filters} must be a multiple of 4 (the bottleneck width is filters/4)`);
+    const post = token.tags.includes('O');
+    const folded = token.tags.includes('F');
+    if (folded && !post) throw ctx.fail('.F (batch norm folded into the convolutions) needs the post-activation block .O');
     let s = ctx.inShape;
     if (Math.floor((s[1] - 1) / stride) + 1 < 1) throw ctx.fail('input too small');
     for (let i = 0; i < n; i++) {
-      const block = new ResidualBlock(s, { filters, size, stride: i === 0 ? stride : 1, bottleneck, post: token.tags.includes('O') }, ctx.env);
+      const block = new ResidualBlock(s, { filters, size, stride: i === 0 ? stride : 1, bottleneck, post, folded }, ctx.env);
       this.blocks.push(repeated ? this.child(String(i), block) : this.child('', block));
       s = block.outShape;
     }
@@ -138,7 +153,10 @@ const blockArgs = [
   { name: 'size', type: 'int', default: 3, min: 1 },
   { name: 'stride', type: 'int', default: 1, min: 1 },
 ] as const;
-const blockTags = { O: 'original post-activation block (torchvision layout); default pre-activation' };
+const blockTags = {
+  O: 'original post-activation block (torchvision layout); default pre-activation',
+  F: 'with .O: batch norms folded into the convolutions (inference; written by model-modify --fuse-bn)',
+};
 const count = { name: 'n', type: 'int', min: 1, about: 'number of blocks' } as const;
 
 export const residualSpec = defineLayer({ type: 'RSN', about: 'residual basic block', aliases: ['residual'], args: [...blockArgs], tags: blockTags, example: 'RSN[8,3,2]',

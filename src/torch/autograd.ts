@@ -28,6 +28,21 @@ export function isGradEnabled(): boolean {
 }
 
 /**
+ * Runs `fn` (synchronous) under libtorch's inference mode (`with torch.inference_mode()`): no
+ * gradient recording and, beyond `noGrad`, no version counters or view tracking on the tensors it
+ * creates, which saves a little work per op. Tensors created inside are inference tensors: they can
+ * never take part in autograd later (PyTorch's rule), so use it for pure inference only.
+ */
+export function inferenceMode<T>(fn: () => T): T {
+  return native.inferenceMode(fn) as T;
+}
+
+/** Whether the current code runs inside inferenceMode(). */
+export function isInferenceMode(): boolean {
+  return native.isInferenceMode();
+}
+
+/**
  * Gradients of `outputs` with respect to `inputs` (torch.autograd.grad), without touching `.grad`.
  * `gradOutputs` weights each output (needed for non-scalar outputs). Unused inputs give undefined
  * when `allowUnused` is set.

@@ -1,7 +1,7 @@
 /**
  * Collectives over libtorch's c10d: a TCPStore rendezvous on `host:port` (rank 0 hosts it) and a
- * Gloo (CPU tensors) or NCCL (CUDA tensors; CUDA builds with NCCL) process group. One group per
- * process. Every wait is bounded by `timeoutMs`: a rank that never joins, dies or stops answering
+ * Gloo (CPU tensors, and CUDA tensors through host copies) or NCCL (CUDA tensors, one GPU per
+ * rank; CUDA builds with NCCL) process group. One group per process. Every wait is bounded by `timeoutMs`: a rank that never joins, dies or stops answering
  * makes the others throw a `DistributedError` instead of hanging.
  */
 import { native } from './native.js';
@@ -16,7 +16,7 @@ export interface InitOptions {
   worldSize: number;
   /** How long to wait for the other ranks and for each collective. Default 60 s. */
   timeoutMs?: number;
-  /** Default gloo. */
+  /** `gloo` (default: CPU tensors, CUDA ones through host copies) or `nccl` (CUDA tensors, one GPU per rank). */
   backend?: Backend;
   /**
    * Whether rank 0 serves the TCPStore (default true). False when the launcher serves it, as
@@ -62,9 +62,13 @@ export function init(o: InitOptions): void {
     native.distInit(host, o.port, o.rank, o.worldSize, timeoutMs, o.backend ?? 'gloo', o.hostStore ?? true);
   } catch (e) {
     const msg = String((e as Error)?.message);
-    if (/no NCCL|unknown backend|needs Gloo/.test(msg)) throw e;
+    if (/no NCCL|unknown backend|needs Gloo|needs its headers/.test(msg)) throw e;
     throw new DistributedError(`distributed rendezvous at ${host}:${o.port} failed on rank ${o.rank} of ${o.worldSize}: ${/timed? ?out|Timeout/i.test(msg) ? `not all ${o.worldSize} ranks joined within ${(timeoutMs / 1000).toFixed(0)} s` : 'could not reach the other ranks'} (${cause(e)})`);
   }
+}
+/** The backend of the current group ('' before init). */
+export function backend(): string {
+  return native.distBackend();
 }
 /** Sums each tensor over all ranks, in place. */
 export function allReduce(tensors: Tensor[]): void {

@@ -26,9 +26,27 @@ export function getNumThreads(): number {
 
 export const cuda = {
   isAvailable: (): boolean => native.cudaIsAvailable(),
+  /** The random generator state of CUDA device `index` (a uint8 tensor); throws without CUDA. */
+  getRngState: (index = 0): Tensor => Tensor.wrap(native.getCudaRngState(index)),
+  setRngState: (index: number, state: Tensor): void => native.setCudaRngState(index, state.handle),
+  /**
+   * TF32 math for float32 matmuls and convolutions on Ampere and later GPUs (faster, ~1e-3
+   * relative error). libtorch's defaults, as PyTorch's: matmul off, cuDNN on.
+   */
+  allowTF32: (): { matmul: boolean; cudnn: boolean } => native.getAllowTF32(),
+  setAllowTF32: (o: { matmul: boolean; cudnn: boolean }): void => native.setAllowTF32(o.matmul, o.cudnn),
   deviceCount: (): number => native.cudaDeviceCount(),
   synchronize: (device?: number): void => native.cudaSynchronize(device ?? null),
 };
+
+/**
+ * A batch tensor on the model's device: `t` itself for the CPU, else a non-blocking copy (it
+ * overlaps with host work when `t` is pinned, see Tensor.pinMemory; the device stream orders it
+ * before the kernels that read it).
+ */
+export function toDevice(t: Tensor, device: string): Tensor {
+  return device === 'cpu' ? t : t.to({ device, nonBlocking: true });
+}
 
 /** Live native tensors and their element bytes (views count their own elements). */
 export function memoryStats(): { liveTensors: number; liveBytes: number } {

@@ -59,6 +59,10 @@ export class Tensor {
   get isChannelsLast(): boolean {
     return native.isContiguous(this.handle, true);
   }
+  /** Created under inferenceMode(): it can never be used in autograd. */
+  get isInference(): boolean {
+    return native.isInference(this.handle);
+  }
   get isDisposed(): boolean {
     return this.#disposed;
   }
@@ -124,9 +128,27 @@ export class Tensor {
     return Number(native.item(this.handle));
   }
   /** Converts dtype and/or device: `to('float64')`, `to('cuda:0')`, `to({dtype, device})`. */
-  to(target: DType | string | { dtype?: DType; device?: string; copy?: boolean }): Tensor {
+  /**
+   * A copy in another dtype and/or on another device (or this tensor's data when nothing changes).
+   * `nonBlocking`: a copy from pinned host memory to CUDA returns before it completes (ordered on
+   * the device's stream); otherwise the same as a blocking copy.
+   */
+  to(target: DType | string | { dtype?: DType; device?: string; copy?: boolean; nonBlocking?: boolean }): Tensor {
     const o = typeof target === 'string' ? (target in DTYPE_CODE ? { dtype: target as DType } : { device: target }) : target;
-    return Tensor.wrap(native.to(this.handle, o.dtype ? DTYPE_CODE[o.dtype] : null, o.device ?? null, !!o.copy));
+    return Tensor.wrap(native.to(this.handle, o.dtype ? DTYPE_CODE[o.dtype] : null, o.device ?? null, !!o.copy, !!o.nonBlocking));
+  }
+  /**
+   * This CPU tensor in page-locked (pinned) memory, so copies to CUDA can be non-blocking
+   * (PyTorch's `pin_memory()`): a new handle to a pinned copy, or to this tensor itself where
+   * CUDA is absent (nothing to pin for) or the tensor is pinned or not on the CPU already.
+   */
+  pinMemory(): Tensor {
+    if (this.device !== 'cpu' || !native.cudaIsAvailable() || this.isPinned) return this.alias();
+    return Tensor.wrap(native.pinMemory(this.handle));
+  }
+  /** Whether this tensor lives in pinned host memory. */
+  get isPinned(): boolean {
+    return native.isPinned(this.handle);
   }
   float(): Tensor { return this.to('float32'); }
   double(): Tensor { return this.to('float64'); }

@@ -1,6 +1,6 @@
 /**
  * The training checkpoint next to the snapshots (`checkpoint.safetensors`): solver state tensors,
- * libtorch's RNG state and, in the metadata, the epoch, schedule, data seed, solver scalars,
+ * libtorch's RNG states (the CPU generator's, and each CUDA device's where CUDA is present) and, in the metadata, the epoch, schedule, data seed, solver scalars,
  * the model snapshot it belongs to, and the results so far. Everything `--resume` needs to
  * continue exactly as the uninterrupted run would have.
  */
@@ -23,6 +23,8 @@ export interface CheckpointState {
   solver: SolverState;
   /** libtorch CPU generator state (uint8). */
   torchRng: Tensor;
+  /** The generator state of each CUDA device (uint8), in device order; empty without CUDA. */
+  cudaRng?: Tensor[];
   /** The data pipeline's random state: its generator is a pure function of (seed, epoch, index). */
   dataRng: { seed: number; nextEpoch: number };
   history: EpochResult[];
@@ -34,6 +36,7 @@ export interface CheckpointState {
 
 export function writeCheckpoint(path: string, s: CheckpointState): void {
   const tensors: Record<string, Tensor> = { 'rng/torch': s.torchRng };
+  (s.cudaRng ?? []).forEach((t, i) => (tensors[`rng/cuda/${i}`] = t));
   for (const [k, t] of Object.entries(s.solver.tensors)) tensors[`solver/${k}`] = t;
   for (const [k, t] of Object.entries(s.ema?.live ?? {})) tensors[`live/${k}`] = t;
   writeSafetensors(path, tensors, {
@@ -69,6 +72,8 @@ export function readCheckpoint(path: string): CheckpointState & { modelPath: str
     else if (k.startsWith('live/')) live[k.slice(5)] = t;
   }
   const torchRng = tensors['rng/torch'];
+  const cudaRng: Tensor[] = [];
+  for (let i = 0; tensors[`rng/cuda/${i}`]; i++) cudaRng.push(tensors[`rng/cuda/${i}`]!);
   if (!torchRng) throw new UserError(`${path}: checkpoint has no RNG state`);
   return {
     epoch: Number(m.epoch),
@@ -77,6 +82,7 @@ export function readCheckpoint(path: string): CheckpointState & { modelPath: str
     schedule: JSON.parse(m.schedule!),
     solver: { tensors: solverTensors, meta: JSON.parse(m.solver!) },
     torchRng,
+    cudaRng,
     dataRng: JSON.parse(m.data_rng!),
     history: JSON.parse(m.history ?? '[]'),
     options: JSON.parse(m.options ?? '{}'),

@@ -1,10 +1,12 @@
 /**
- * The test pass after each epoch: eval-mode forward over the test loader without gradients, the
- * mean of each loss term, and for classification the top-1 and top-5 error.
+ * The test pass after each epoch: eval-mode forward over the test loader (inference mode, on a
+ * fused copy of the model), the mean of each loss term, and for classification the top-1 and top-5
+ * error.
  */
 import type { Loader } from '../data/types.js';
 import { classificationMetrics } from '../eval/classification.js';
-import { scope, type Tensor } from '../torch/index.js';
+import { Model } from '../model/index.js';
+import { scope, type Precision, type Tensor } from '../torch/index.js';
 import { evalLoop } from '../data/eval-loop.js';
 import type { TrainableModel } from './model-like.js';
 
@@ -25,7 +27,7 @@ export interface Predictions {
 }
 
 /** Runs the model over `loader` (epoch 0, fixed order) and returns mean losses and predictions. */
-export async function predictAll(model: TrainableModel, loader: Loader, device = 'cpu', onBatch?: (done: number) => void): Promise<{ losses: Record<string, number>; predictions?: Predictions; images: number }> {
+export async function predictAll(model: TrainableModel, loader: Loader, device = 'cpu', onBatch?: (done: number) => void, precision: Precision = 'fp32'): Promise<{ losses: Record<string, number>; predictions?: Predictions; images: number }> {
   const topk: number[] = [];
   const labels: number[] = [];
   const scores: Float32Array[] = [];
@@ -53,6 +55,7 @@ export async function predictAll(model: TrainableModel, loader: Loader, device =
       for (const v of lab) labels.push(v);
     },
     onBatch,
+    precision,
   );
   if (!labels.length) return { losses, images };
   const all = new Float32Array(labels.length * classes);
@@ -70,7 +73,20 @@ export function topErrors(p: Predictions): { top1_error: number; top5_error: num
   return { top1_error: m.top1Error, top5_error: m.top5Error ?? NaN };
 }
 
-export async function testPass(model: TrainableModel, loader: Loader, device = 'cpu'): Promise<TestResult> {
-  const r = await predictAll(model, loader, device);
-  return { losses: r.losses, metrics: r.predictions ? topErrors(r.predictions) : {}, images: r.images };
+export async function testPass(model: TrainableModel, loader: Loader, device = 'cpu', precision: Precision = 'fp32'): Promise<TestResult> {
+  return withFused(model, async (m) => {
+    const r = await predictAll(m, loader, device, undefined, precision);
+    return { losses: r.losses, metrics: r.predictions ? topErrors(r.predictions) : {}, images: r.images };
+  });
+}
+
+/** Runs `fn` on a fused copy of `model` (BN folded; disposed afterwards) when it is a Model. */
+export async function withFused<M extends TrainableModel, T>(model: M, fn: (m: M) => Promise<T>): Promise<T> {
+  if (!(model instanceof Model)) return fn(model);
+  const fused = model.fuse();
+  try {
+    return await fn(fused as unknown as M);
+  } finally {
+    fused.dispose();
+  }
 }

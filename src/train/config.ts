@@ -8,6 +8,7 @@ import { invalidArg } from '../util/errors.js';
 import { belowOne, flag, fraction, integer, listOf, nonNegative, nonNegativeInt, option, oneOf, positive, positiveInt, type ConfigOf } from '../util/options.js';
 import { SCHEDULES, type ScheduleKind } from './schedule.js';
 import { SOLVERS, type SolverName } from './solvers/index.js';
+import { PRECISIONS, type Precision } from '../torch/index.js';
 
 /** Default libtorch seed: runs are reproducible unless asked otherwise. */
 const DEFAULT_SEED = 1;
@@ -45,6 +46,7 @@ export const TRAIN_OPTIONS = {
   device: option({ flag: 'device', value: '<device>', help: 'cpu or cuda:N (default: GPU=N from the environment, else cpu)' }),
   threads: option({ flag: 'threads', value: '<n>', help: 'libtorch intra-op threads (default: DENET_THREADS, else all cores)', parse: positiveInt('threads') }),
   channelsLast: flag('channels-last', 'run the layers on channels-last (NHWC) images, as torch.channels_last: faster convolutions on the CPU', { resume: true }),
+  precision: option<Precision>({ flag: 'precision', value: '<p>', help: 'fp32, bf16 (autocast; CPU or CUDA) or fp16 (CUDA autocast with loss scaling); weights, losses and the solver stay fp32', parse: oneOf('precision', PRECISIONS), default: 'fp32', resume: true }),
   progress: flag('no-progress', 'no progress bar'),
   verbose: flag('verbose', 'stack traces on errors'),
 };

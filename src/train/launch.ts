@@ -43,16 +43,22 @@ export function isRank(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.RANK !== undefined && env.WORLD_SIZE !== undefined;
 }
 
-/** The c10d backend: --dist-backend, else nccl for CUDA devices when the build has it, else gloo. */
-export function chooseBackend(c: Pick<TrainConfig, 'distBackend'>, devices: string[], nccl = buildInfo().nccl): 'gloo' | 'nccl' {
+/**
+ * The c10d backend for this machine's rank devices: --dist-backend, else NCCL when every rank has
+ * a GPU of its own and the build has NCCL (NCCL refuses two ranks on one GPU), else Gloo (it
+ * reduces CUDA tensors through host copies).
+ */
+export function chooseBackend(c: Pick<TrainConfig, 'distBackend'>, devices: string[], nccl = buildInfo().nccl): distributed.Backend {
   const anyCpu = devices.some((d) => d === 'cpu');
+  const shared = new Set(devices).size !== devices.length;
   if (c.distBackend === 'nccl') {
     if (!nccl) throw new UserError('--dist-backend nccl: this build has no NCCL (it needs a CUDA libtorch with NCCL; `denet info` shows the build); use --dist-backend gloo');
     if (anyCpu) throw new UserError('--dist-backend nccl reduces CUDA tensors only; cpu entries in --gpus need --dist-backend gloo');
+    if (shared) throw new UserError(`--dist-backend nccl needs one GPU per rank but --gpus lists a GPU twice (${devices.join(' ')}); use --dist-backend gloo`);
     return 'nccl';
   }
   if (c.distBackend === 'gloo') return 'gloo';
-  return nccl && !anyCpu ? 'nccl' : 'gloo';
+  return nccl && !anyCpu && !shared ? 'nccl' : 'gloo';
 }
 
 /** Launcher: starts this machine's ranks and waits; the first failure stops the others. */
@@ -130,7 +136,8 @@ export async function runRank(c: TrainConfig, argv: string[], env: NodeJS.Proces
   const port = env.MASTER_PORT === undefined ? undefined : int('MASTER_PORT');
   if (port === undefined || port < 1 || port > 65535) throw new UserError(`MASTER_PORT must name the rendezvous port (1…65535) but is ${JSON.stringify(env.MASTER_PORT)}`);
   const device = rankDevice(c, localRank);
-  const backend = chooseBackend(c, [device]);
+  // Every rank decides from the same --gpus list (or, without it, cuda:LOCAL_RANK: one GPU each).
+  const backend = chooseBackend(c, c.gpus?.length ? c.gpus.map(deviceOfEntry) : [device]);
   if (backend === 'nccl') {
     // NCCL's work.wait() only blocks (and so only notices a dead peer or the timeout) in blocking-wait mode.
     env.TORCH_NCCL_BLOCKING_WAIT ??= '1';

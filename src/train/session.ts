@@ -10,11 +10,11 @@ import { openDataset, type OpenedDataset } from '../data/open.js';
 import { defaultTestSplit } from '../data/validation-split.js';
 import type { Dataset, Loader } from '../data/types.js';
 import type { TrainableModel } from './model-like.js';
-import type { TestResult } from './classify.js';
+import { withFused, type TestResult } from './classify.js';
 import { checkDetectionClasses } from '../detect/predict.js';
 import { evaluateDetector } from '../detect/evaluate.js';
 import { Model, importTorchvisionBackbone } from '../model/index.js';
-import { cuda, manualSeed, setNumThreads } from '../torch/index.js';
+import { checkPrecision, cuda, distributed, manualSeed, setNumThreads, type Precision } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import { readCheckpoint, resolveCheckpoint } from './checkpoint.js';
 import { MULTI_OPTIONS, type TrainConfig } from './config.js';
@@ -91,8 +91,8 @@ function checkClasses(model: Model, train: Dataset, test?: Dataset): void {
 }
 
 /** The per-epoch test pass of a detector: mean test losses and COCO AP, AP50, AP75 (fractions). */
-async function detectionTestPass(model: TrainableModel, loader: Loader, device: string): Promise<TestResult> {
-  const r = await evaluateDetector(model as Model, loader, { device });
+async function detectionTestPass(model: TrainableModel, loader: Loader, device: string, precision: Precision = 'fp32'): Promise<TestResult> {
+  const r = await withFused(model as Model, (m) => evaluateDetector(m, loader, { device, precision }));
   const { AP, AP50, AP75 } = r.report.stats;
   return { losses: r.losses, metrics: { AP, AP50, AP75 }, images: r.images.length };
 }
@@ -103,6 +103,46 @@ export interface SessionOptions {
   /** Data-parallel placement of this process. */
   dist?: { rank: number; worldSize: number; device: string };
   log?: (line: string) => void;
+}
+
+/** Throws a UserError naming the fix unless the data's images come out at the model's input shape. */
+export async function checkImageShape(opened: OpenedDataset, model: { readonly inputShape: readonly [number, number, number] }): Promise<void> {
+  const shape = await probeInputShape(opened, model.inputShape[0]);
+  if (shape.join() !== model.inputShape.join()) {
+    throw new UserError(`${opened.dataset.source}: images are ${shape.join('×')} (C×H×W) but the model expects ${model.inputShape.join('×')}; use --extension …,scale=…,crop=… to resize`);
+  }
+}
+
+type Checkpoint = ReturnType<typeof readCheckpoint>;
+
+/** `--resume`: the checkpoint, its run folder, and a warning for each setting that differs from the interrupted run. */
+function resumeFrom(c: TrainConfig, warn: (m: string) => void): { ckpt: Checkpoint; runDir: string } {
+  const path = resolveCheckpoint(c.resume === true ? c.outputPrefix! : c.resume!);
+  const ckpt = readCheckpoint(path);
+  const was = ckpt.options ?? {};
+  const changed = (c.resumeChecks ?? []).filter((k) => k in was && JSON.stringify(was[k as keyof TrainConfig]) !== JSON.stringify(c[k as keyof TrainConfig]));
+  if (changed.length) warn(`warning: --resume with different ${changed.map((k) => `--${MULTI_OPTIONS[k as keyof typeof MULTI_OPTIONS]?.flag ?? k}`).join(', ')} than the interrupted run; it will not continue exactly`);
+  if (ckpt.epoch >= c.epochs) throw new UserError(`--resume: the run already finished ${ckpt.epoch} epochs (--epochs ${c.epochs}); raise --epochs to continue`);
+  return { ckpt, runDir: dirname(path) };
+}
+
+/** The model to train: the checkpoint's, a model file, or a new one from the description (with --backbone weights). */
+async function startingModel(c: TrainConfig, ckpt: Checkpoint | undefined, trainSet: OpenedDataset, log: ((line: string) => void) | undefined): Promise<Model> {
+  if (ckpt) return Model.load(ckpt.modelPath);
+  if (c.model) return Model.load(c.model);
+  const inputShape = await probeInputShape(trainSet);
+  manualSeed(c.seed);
+  const model = Model.create(c.modelDesc!, { inputShape, classNames: trainSet.dataset.classNames, borderMode: c.borderMode as never, activation: c.activation, weightInit: c.weightInit, seed: c.seed });
+  if (c.backbone) {
+    try {
+      const line = importTorchvisionBackbone(model, c.backbone);
+      log?.(line);
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+  }
+  return model;
 }
 
 /** Runs training; returns the run folder (rank 0) and the per-epoch results. */
@@ -126,42 +166,15 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
   const distort = c.distortMode ? parseDistort(c.distortMode) : undefined;
 
   // ---- model: checkpoint, file or description --------------------------------------------------
-  let ckpt: ReturnType<typeof readCheckpoint> | undefined;
-  let runDir = c.outputPrefix;
-  if (c.resume) {
-    const path = resolveCheckpoint(c.resume === true ? c.outputPrefix! : c.resume);
-    ckpt = readCheckpoint(path);
-    runDir = dirname(path);
-    const was = ckpt.options ?? {};
-    const changed = (c.resumeChecks ?? []).filter((k) => k in was && JSON.stringify(was[k as keyof TrainConfig]) !== JSON.stringify(c[k as keyof TrainConfig]));
-    if (changed.length) warn(`warning: --resume with different ${changed.map((k) => `--${MULTI_OPTIONS[k as keyof typeof MULTI_OPTIONS]?.flag ?? k}`).join(', ')} than the interrupted run; it will not continue exactly`);
-    if (ckpt.epoch >= c.epochs) throw new UserError(`--resume: the run already finished ${ckpt.epoch} epochs (--epochs ${c.epochs}); raise --epochs to continue`);
-  }
-  let model: Model;
-  if (ckpt) model = Model.load(ckpt.modelPath);
-  else if (c.model) model = Model.load(c.model);
-  else {
-    const inputShape = await probeInputShape(trainSet);
-    manualSeed(c.seed);
-    model = Model.create(c.modelDesc!, { inputShape, classNames: trainSet.dataset.classNames, borderMode: c.borderMode as never, activation: c.activation, weightInit: c.weightInit, seed: c.seed });
-    if (c.backbone) {
-      try {
-        const line = importTorchvisionBackbone(model, c.backbone);
-        if (rank === 0) (s.log ?? console.log)(line);
-      } catch (e) {
-        model.dispose();
-        throw e;
-      }
-    }
-  }
+  const resumed = c.resume ? resumeFrom(c, warn) : undefined;
+  const ckpt = resumed?.ckpt;
+  const runDir = resumed?.runDir ?? c.outputPrefix;
+  const model = await startingModel(c, ckpt, trainSet, rank === 0 ? (s.log ?? console.log) : undefined);
   model.channelsLast = c.channelsLast;
   let ema: WeightAverage | undefined;
   try {
     checkClasses(model, trainSet.dataset, testSet?.dataset);
-    const shape = await probeInputShape(trainSet, model.inputShape[0]);
-    if (shape.join() !== model.inputShape.join()) {
-      throw new UserError(`${trainSet.dataset.source}: images are ${shape.join('×')} (C×H×W) but the model expects ${model.inputShape.join('×')}; use --extension …,scale=…,crop=… to resize`);
-    }
+    await checkImageShape(trainSet, model);
     if (device !== 'cpu') model.to(device);
 
     const perDevice = (c.batchSize * c.batchSizeFactor) / world;
@@ -169,9 +182,10 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
     const trainLoader = createLoader(trainSet.dataset, {
       batchSize: perDevice, threads: c.threadNum, seed: c.seed, train: true, shard: world > 1 ? { rank, world } : undefined, image: trainSet.spec.options, distort, augmentMirror: c.augmentMirror,
       channels: model.inputShape[0], warn, dropLast: world > 1, cacheBytes: freemem() / 2 / world, // ranks on one machine share its memory
+      pinMemory: device !== 'cpu',
     });
     const testLoader = testSet && rank === 0
-      ? createLoader(testSet.dataset, { batchSize: perDevice, threads: c.threadNum, seed: c.seed, train: false, image: testSet.spec.options, channels: model.inputShape[0], warn })
+      ? createLoader(testSet.dataset, { batchSize: perDevice, threads: c.threadNum, seed: c.seed, train: false, image: testSet.spec.options, channels: model.inputShape[0], warn, pinMemory: device !== 'cpu' })
       : undefined;
 
     // ---- solver, run folder, trainer ----------------------------------------------------------
@@ -182,7 +196,7 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
     if (run) {
       run.writeArgs(s.argv, resolved);
       const segments = splitSegments(model);
-      const line = `${ckpt ? `resuming ${run.dir} at epoch ${ckpt.epoch + 1}` : `training into ${run.dir}`}: ${model.description()} on ${model.inputShape.join('×')} input, ${model.classNames.length} classes, ${trainSet.dataset.length} training images${testSet ? `, ${testSet.dataset.length} test images` : ''}, ${device}${world > 1 ? ` ×${world}` : ''}${segments ? `; split execution in ${segments.length} segments` : ''}`;
+      const line = `${ckpt ? `resuming ${run.dir} at epoch ${ckpt.epoch + 1}` : `training into ${run.dir}`}: ${model.description()} on ${model.inputShape.join('×')} input, ${model.classNames.length} classes, ${trainSet.dataset.length} training images${testSet ? `, ${testSet.dataset.length} test images` : ''}, ${device}${world > 1 ? ` ×${world} (${distributed.backend()})` : ''}${segments ? `; split execution in ${segments.length} segments` : ''}`;
       run.log(line);
       (s.log ?? console.log)(line);
     }
@@ -194,6 +208,7 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
       options: resolved as unknown as Record<string, unknown>,
       evaluate: model.isDetector ? detectionTestPass : undefined,
       ema,
+      precision: checkPrecision(c.precision ?? 'fp32', device),
     });
     if (ckpt) trainer.restore(ckpt);
     const history = await trainer.run();
@@ -205,6 +220,7 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
     ema?.dispose();
     if (ckpt) {
       ckpt.torchRng.dispose();
+      for (const t of ckpt.cudaRng ?? []) t.dispose();
       for (const t of Object.values(ckpt.solver.tensors)) t.dispose();
       for (const t of Object.values(ckpt.ema?.live ?? {})) t.dispose();
     }

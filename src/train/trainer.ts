@@ -6,7 +6,8 @@
  */
 import { disposeBatch } from '../data/to-tensor.js';
 import type { Batch, Loader } from '../data/types.js';
-import { cat, distributed, getRngState, mallocTrim, noGrad, scope, setRngState, zerosLike, type Tensor } from '../torch/index.js';
+import { autocast, cat, cuda, distributed, getRngState, mallocTrim, noGrad, scope, setRngState, toDevice, zerosLike, type Precision, type Tensor } from '../torch/index.js';
+import { GradScaler } from './grad-scaler.js';
 import { UserError } from '../util/errors.js';
 import { writeCheckpoint, type CheckpointState } from './checkpoint.js';
 import { checkHasLosses, type TrainableModel } from './model-like.js';
@@ -46,9 +47,14 @@ export interface TrainerOptions {
   /** Resolved options stored in the checkpoint. */
   options?: Record<string, unknown>;
   /** The test pass (default: mean losses + top-1/top-5 error); detection passes COCO AP here. */
-  evaluate?: (model: TrainableModel, loader: Loader, device: string) => Promise<TestResult>;
+  evaluate?: (model: TrainableModel, loader: Loader, device: string, precision?: Precision) => Promise<TestResult>;
   /** A moving average of the weights, updated after each solver step; tests and saves use it. */
   ema?: WeightAverage;
+  /**
+   * Mixed precision: the forward runs under autocast (bf16 on the CPU or CUDA, fp16 on CUDA with
+   * gradient scaling); parameters, gradients, losses and the solver stay fp32. Default fp32.
+   */
+  precision?: Precision;
 }
 
 /** Thrown when a loss term is NaN or infinite. */
@@ -64,8 +70,13 @@ export class Trainer {
   private pending = 0;
   /** Split execution: the layer ranges between SPLIT layers (undefined: the model has none). */
   private readonly segments?: [number, number][];
+  private readonly precision: Precision;
+  /** Loss scaling for fp16 (its gradients underflow without it). */
+  private readonly scaler?: GradScaler;
 
   constructor(readonly o: TrainerOptions) {
+    this.precision = o.precision ?? 'fp32';
+    if (this.precision === 'fp16') this.scaler = new GradScaler();
     this.accumulate = o.accumulate ?? 1;
     if (!(Number.isInteger(this.accumulate) && this.accumulate >= 1)) throw new UserError(`Expected positive integer for --accumulate but received ${o.accumulate}`);
     this.device = o.device ?? 'cpu';
@@ -83,6 +94,12 @@ export class Trainer {
     this.o.solver.loadState(ck.solver);
     if (ck.ema && this.o.ema) this.o.ema.resume(ck.ema.live, ck.ema.updates);
     setRngState(ck.torchRng);
+    // CUDA generators too, so a resumed CUDA run draws what the uninterrupted one would (dropout,
+    // random boxes on the device). A checkpoint from a machine with more GPUs sets those present.
+    if (ck.cudaRng?.length && cuda.isAvailable()) {
+      const n = Math.min(ck.cudaRng.length, cuda.deviceCount());
+      for (let i = 0; i < n; i++) cuda.setRngState(i, ck.cudaRng[i]!);
+    }
     this.epoch = ck.epoch;
     this.history.splice(0, this.history.length, ...ck.history.filter((r) => r.epoch <= ck.epoch));
   }
@@ -90,14 +107,15 @@ export class Trainer {
   /** Forward and backward of one batch; returns each loss term's value. Gradients accumulate on the parameters. */
   trainBatch(batch: Batch): Record<string, number> {
     return scope(() => {
-      const x = this.device === 'cpu' ? (batch.images as Tensor) : (batch.images as Tensor).to(this.device);
-      const y = batch.labels ? (this.device === 'cpu' ? (batch.labels as Tensor) : (batch.labels as Tensor).to(this.device)) : undefined;
+      const x = toDevice(batch.images as Tensor, this.device);
+      const y = batch.labels ? toDevice(batch.labels as Tensor, this.device) : undefined;
+      const scale = (this.scaler?.scale ?? 1) / this.accumulate;
       if (this.segments) {
-        const values = splitTrainStep(this.o.model as Model, this.segments, x, { labels: y, targets: batch.targets }, 1 / this.accumulate);
+        const values = autocast(this.precision, this.device, () => splitTrainStep(this.o.model as Model, this.segments!, x, { labels: y, targets: batch.targets }, scale));
         if (Object.values(values).every(Number.isFinite)) this.pending++;
         return values;
       }
-      const { losses } = this.o.model.forward(x, { training: true, labels: y, targets: batch.targets });
+      const { losses } = autocast(this.precision, this.device, () => this.o.model.forward(x, { training: true, labels: y, targets: batch.targets }));
       const names = Object.keys(losses);
       checkHasLosses(names);
       const values: Record<string, number> = {};
@@ -108,7 +126,7 @@ export class Trainer {
       }
       let total = losses[names[0]!]!;
       for (const n of names.slice(1)) total = total.add(losses[n]!);
-      (this.accumulate > 1 ? total.div(this.accumulate) : total).backward();
+      (scale !== 1 ? total.mul(scale) : total).backward();
       this.pending++;
       return values;
     });
@@ -142,7 +160,8 @@ export class Trainer {
         }),
       );
     }
-    this.o.solver.step(lr);
+    // fp16: a step whose gradients overflowed is skipped and the loss scale lowered (GradScaler).
+    if (!this.scaler || this.scaler.unscale(this.o.solver.params.map((p) => p.tensor))) this.o.solver.step(lr);
     this.o.solver.zeroGrad();
     this.o.ema?.update();
     this.pending = 0;
@@ -238,7 +257,7 @@ export class Trainer {
     const trainLoss = Object.fromEntries(Object.entries(sums).map(([k, s]) => [k, s / images]));
     const row: EpochResult = { epoch: epoch + 1, lr, trainLoss, time: 0, imagesPerSecond: images / trainTime };
     if (this.o.test && run) {
-      const t = await this.averaged(() => (this.o.evaluate ?? testPass)(this.o.model, this.o.test!, this.device));
+      const t = await this.averaged(() => (this.o.evaluate ?? testPass)(this.o.model, this.o.test!, this.device, this.precision));
       row.testLoss = t.losses;
       row.metrics = t.metrics;
     }
@@ -255,6 +274,7 @@ export class Trainer {
     const snap = run.snapshotPath(row.epoch);
     await this.averaged(() => this.o.model.save(snap, { ...this.o.modelMetadata, epoch: String(row.epoch) }));
     const rng = getRngState();
+    const cudaRng = cuda.isAvailable() ? Array.from({ length: cuda.deviceCount() }, (_, i) => cuda.getRngState(i)) : [];
     try {
       writeCheckpoint(run.checkpointPath, {
         epoch: row.epoch,
@@ -262,6 +282,7 @@ export class Trainer {
         schedule: this.o.schedule.toJSON(),
         solver: this.o.solver.state(),
         torchRng: rng,
+        cudaRng,
         dataRng: { seed: this.o.seed, nextEpoch: row.epoch },
         history: this.history,
         options: this.o.options,
@@ -269,6 +290,7 @@ export class Trainer {
       });
     } finally {
       rng.dispose();
+      for (const t of cudaRng) t.dispose();
     }
     await writeResults(run.dir, this.history);
     const scalars: Record<string, number> = { 'train/lr': row.lr, 'time/epoch_s': row.time };

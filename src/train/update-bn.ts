@@ -11,7 +11,7 @@
 import { disposeBatch } from '../data/to-tensor.js';
 import type { Loader } from '../data/types.js';
 import type { Model } from '../model/index.js';
-import { getRngState, keep, noGrad, scope, setRngState, zerosLike, type Tensor } from '../torch/index.js';
+import { getRngState, keep, noGrad, scope, setRngState, toDevice, zerosLike, type Tensor } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 
 /** Replaces the model's BN running statistics with their average over `batches` (all by default) of the loader's epoch 0. */
@@ -28,7 +28,7 @@ export async function updateBatchNorm(model: Model, loader: Loader, o: { device?
       try {
         scope(() =>
           noGrad(() => {
-            const x = device === 'cpu' ? (batch.images as Tensor) : (batch.images as Tensor).to(device);
+            const x = toDevice(batch.images as Tensor, device);
             if (!momentum) {
               const rng = getRngState();
               for (const b of bn) b.tensor.fill_(1);

@@ -13,21 +13,25 @@ import { cli, tmp } from './helpers.js';
 const DESC = ['C.B[8,3,2]', 'BN', 'A', 'C.B[16,3,2]', 'BN', 'A', 'DNC[8,100]', 'DNS[3,4,0.01,0.1,1,1]', 'C.B[32]', 'BN', 'A', 'DND.JB[0.5,1,0.125]'];
 const CLASSES = ['t-shirt', 'trouser', 'dress', 'sandal', 'sneaker', 'bag'];
 let DATA = '';
+/** The detector every test uses, trained once before them (so no test depends on another's order). */
 let MODEL = '';
+let TRAINED: { out: string; run: ReturnType<typeof cli> };
 const ENV = { DENET_THREADS: '1' };
-
-before(async () => {
-  DATA = tmp('detect-data');
-  await writeSyntheticDataset(DATA, { seed: 1, counts: { train: 32, val: 0, test: 8 }, size: 64 });
-});
 
 const train = (out: string, extra: string[] = []) =>
   cli('model-train', ['--model-desc', ...DESC, '--train', join(DATA, 'coco'), '--extension', 'mscoco,2026-train,mirror', '--test', join(DATA, 'coco'), '--test-extension', 'mscoco,2026-test',
     '--solver', 'adam', '--learn-rate', '0.005', '--batch-size', '8', '--epochs', '2', '--threads', '1', '--output-prefix', out, ...extra], ENV);
 
-test('model-train on mscoco data: every loss term and COCO AP per epoch; model-predict detect,mscoco,voc,image', () => {
+before(async () => {
+  DATA = tmp('detect-data');
+  await writeSyntheticDataset(DATA, { seed: 1, counts: { train: 32, val: 0, test: 8 }, size: 64 });
   const out = tmp('detect-train');
-  const r = train(out);
+  TRAINED = { out, run: train(out) };
+  MODEL = join(out, 'model.safetensors');
+});
+
+test('model-train on mscoco data: every loss term and COCO AP per epoch; model-predict detect,mscoco,voc,image', () => {
+  const { out, run: r } = TRAINED;
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /epoch 1\/2 {2}loss corner \d+\.\d{4} class \d+\.\d{4} box \d+\.\d{4} {2}lr .* AP \d\.\d{3} AP50 \d\.\d{3} AP75 \d\.\d{3}/);
   const csv = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n');
@@ -39,7 +43,6 @@ test('model-train on mscoco data: every loss term and COCO AP per epoch; model-p
   assert.ok(Number.isFinite(loss(1)) && Number.isFinite(loss(2)), 'finite losses');
   assert.ok(loss(2) < loss(1), `the loss falls: ${loss(1)} → ${loss(2)}`);
   assert.ok(row(2).AP50! >= 0 && row(2).AP50! <= 1);
-  MODEL = join(out, 'model.safetensors');
 
   // Predict on the VOC layout of the held-out split: COCO numbers, results.json, comp4 files, VOC mAP, pictures.
   const res = join(out, 'predict');
@@ -75,7 +78,7 @@ test('bad input: DND class count vs the data is a one-line error', () => {
   const bad = ['C.B[8,3,2]', 'BN', 'A', 'DNC[4,10]', 'DNS[2,3]', 'DND[0.5]'];
   // A detector for 3 classes (built on 3-class VOC data) continued on the 6-class COCO data.
   const voc3 = tmp('voc3');
-  const r0 = cli('model-modify', ['--input', MODEL || 'missing', '--output', join(voc3, 'm3.safetensors'), '--class-num', '3']);
+  const r0 = cli('model-modify', ['--input', MODEL, '--output', join(voc3, 'm3.safetensors'), '--class-num', '3']);
   assert.equal(r0.status, 0, r0.stderr);
   const r = cli('model-train', ['--model', join(voc3, 'm3.safetensors'), '--train', join(DATA, 'coco'), '--extension', 'mscoco,2026-train', '--epochs', '1', '--output-prefix', tmp('bad-classes')], ENV);
   assert.equal(r.status, 2);

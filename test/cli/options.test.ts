@@ -38,7 +38,7 @@ test('training: the original tool\'s flag names set the same config as the new o
   assert.deepEqual([now.learnRate, now.learnDecay, now.learnAnneal, now.learnAnnealEpochs, now.threadNum, now.outputPrefix, now.learnMomentum], [0.5, 0, 0.1, [2], 3, 'out', [0.8]]);
   assert.deepEqual(now.resumeChecks, resumeKeys(TRAIN_OPTIONS));
   for (const k of ['seed', 'batchSize', 'solver', 'learnRate', 'learnMomentum', 'learnDecay', 'learnAnneal', 'learnAnnealEpochs', 'learnSchedule', 'learnFinal', 'extension', 'distortMode', 'augmentMirror', 'accumulate', 'ema', 'emaRamp', 'channelsLast']) {
-    assert.ok(now.resumeChecks!.includes(k), k);
+    assert.ok((now.resumeChecks as string[]).includes(k), k);
   }
   assert.ok(!now.resumeChecks!.includes('epochs'), 'raising --epochs is how a finished run continues');
 });

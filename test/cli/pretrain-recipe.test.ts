@@ -67,7 +67,7 @@ test('pretrained recipe: classifier on one-object images → model-modify into t
   assert.match(r.stdout, /6 classes, 8 training images/);
 });
 
-test('model-modify --class-names: one line for a duplicate name or a clash with --class-num', () => {
+test('model-modify --class-names: one line for a duplicate name or a clash with --num-classes (alias --class-num)', () => {
   const dir = tmp('names');
   const model = Model.create('C[4,3] R', { inputShape: [1, 8, 8], classNames: ['a', 'b'], seed: 1 });
   const file = join(dir, 'm.safetensors');
@@ -78,7 +78,7 @@ test('model-modify --class-names: one line for a duplicate name or a clash with 
   assert.equal(r.stderr.trim(), 'error: --class-names: "x" is named twice');
   r = cli('model-modify', ['--input', file, '--class-names', 'x', 'y', '--class-num', '2']);
   assert.equal(r.status, 2);
-  assert.equal(r.stderr.trim(), 'error: --class-num and --class-names both set the class count: give one');
+  assert.equal(r.stderr.trim(), 'error: --num-classes and --class-names both set the class count: give one');
   r = cli('model-modify', ['--input', file, '--class-names', 'x', 'y', 'z']);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /3 classes/);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { writeNpy } from '../../src/data/npy.js';
 import { readSafetensors } from '../../src/torch/index.js';
-import { readEventFile } from '../../src/train/tensorboard.js';
+import { readEventFile } from '../helpers/tensorboard.js';
 import { cli, pngClassFolders, tmp } from './helpers.js';
 import { registerLayers } from '../../src/layers.js';
 
@@ -98,12 +98,14 @@ test('bad input: one clear line and a non-zero exit', () => {
   const base = ['--model-desc', ...SMALL_DESC, '--extension', 'png', '--epochs', '1', '--output-prefix', tmp('bad')];
   const cases: [string[], RegExp][] = [
     [[...base, '--train', '/nonexistent/train'], /^error: \/nonexistent\/train: no such folder$/],
-    [[...base, '--train', TRAIN, '--solver', 'rmsprop'], /^error: unknown solver "rmsprop" \(expected sgd, nesterov, adam\)$/],
+    [[...base, '--train', TRAIN, '--solver', 'rmsprop'], /^error: Expected one of sgd, nesterov, adam for --solver but received "rmsprop"$/],
     [[...base, '--train', TRAIN, '--learn-rate', 'fast'], /^error: .*Expected a positive number for --lr but received "fast"$/],
     [[...base, '--train', TRAIN, '--batch-size', '0'], /^error: .*Expected a positive integer for --batch-size but received "0"$/],
     [[...base], /^error: --train PATH is required$/],
     [['--train', TRAIN], /^error: give --model-desc TOKENS… \(a new model\) or --model FILE$/],
     [[...base, '--train', TRAIN, '--bogus'], /^error: unknown option '--bogus'/],
+    [[...base, '--train', TRAIN, '--precision', 'half'], /^error: Expected one of fp32, bf16, fp16 for --precision but received "half"$/],
+    [[...base, '--train', TRAIN, '--precision', 'fp16'], /^error: --precision fp16 needs a CUDA device \(libtorch autocasts to fp16 on CUDA only\); use bf16 on the CPU$/],
   ];
   for (const [args, re] of cases) {
     const r = cli('model-train', args);
@@ -133,4 +135,16 @@ test('bad input: labels out of range for the model, and a truncated model file',
   assert.equal(t.status, 2);
   assert.equal(t.stderr.trim().split('\n').length, 1);
   assert.match(t.stderr, /cut\.safetensors.*truncated/);
+});
+
+test('model-train --precision bf16 trains and tests under autocast; model-predict --precision bf16 scores the model', () => {
+  const out = tmp('bf16');
+  const r = cli('model-train', ['--model-desc', ...SMALL_DESC, '--train', TRAIN, '--test', TEST, '--extension', 'png', '--epochs', '1', '--batch-size', '8', '--precision', 'bf16', '--output-prefix', out]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(readFileSync(join(out, 'args.json'), 'utf8')).options.precision, 'bf16');
+  const results = join(out, 'pred');
+  const p = cli('model-predict', ['--model', join(out, 'model.safetensors'), '--input', TEST, '--extension', 'png', '--precision', 'bf16', '--results', results, '--no-progress']);
+  assert.equal(p.status, 0, p.stderr);
+  const report = JSON.parse(readFileSync(`${results}.json`, 'utf8'));
+  assert.ok(report.top1_error >= 0 && report.top1_error <= 1 && report.count > 0);
 });

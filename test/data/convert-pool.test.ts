@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConvertPool } from '../../src/data/convert-pool.js';
-import { writeChw, type ChwWrite } from '../../src/data/photo.js';
-import { Rng } from '../../src/data/rng.js';
+import { writeChw, type ChwWrite } from '../../src/runtime/convert.js';
+import { Rng } from '../../src/util/rng.js';
 
 function job(dst: Float32Array, dstOffset: number, seed: number): ChwWrite {
   const r = new Rng(seed);

@@ -7,7 +7,7 @@ import { openDataset } from '../../src/data/open.js';
 import { parseExtension } from '../../src/data/extension-spec.js';
 import { FileClassificationDataset } from '../../src/data/class-folder.js';
 import { NpyDataset } from '../../src/data/npy-dataset.js';
-import { toOriginalBox } from '../../src/data/geometry.js';
+import { toOriginalBox } from '../../src/runtime/geometry.js';
 import { UserError } from '../../src/util/errors.js';
 import type { ArrayBatch, Box, Dataset } from '../../src/data/types.js';
 import { put, tempDir, writeImage } from './helpers.js';

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeSyntheticDataset } from '../../src/data/synthetic-writer.js';
 import { loadFashionMnist } from '../../src/data/idx.js';
-import { Rng } from '../../src/data/rng.js';
+import { Rng } from '../../src/util/rng.js';
 import { generateImage, objectSource, splitObjectSources } from '../../src/data/synthetic.js';
 import { openDataset } from '../../src/data/open.js';
 import { renderGrid } from '../../src/data/grid.js';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { boxIouPairsTensor, boxIouTensor, clipBoxes, clipBoxesTensor, decodeDeltas, decodeDeltasTensor, encodeDeltas, encodeDeltasTensor, iouMatrix, iouPairs } from '../../src/detect/index.js';
-import { Rng } from '../../src/data/rng.js';
+import { Rng } from '../../src/util/rng.js';
 import { tensor } from '../../src/torch/index.js';
 import { assertClose } from '../helpers/close.js';
 import { needsPyTorch, pytorch } from '../helpers/pytorch.js';

@@ -1,13 +1,15 @@
 /**
  * Corner search on a hand-built corner map (which boxes, which order, clustering on and off), the
- * pruned pairing against brute force, RoI clustering, and the tensor corner selection.
+ * pruned pairing against brute force, RoI clustering, the bounded selection, and the tensor-op
+ * search (corner-search-tensor.ts) against the typed-array one: the same boxes in the same order.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cornerSearch, iouAt, searchBoxes, selectCorners, selectCornersTensor } from '../../src/detect/index.js';
-import { Rng } from '../../src/data/rng.js';
+import { candidatesOf, cornerSearch, iouAt, searchBoxes, selectCorners, selectCornersTensor } from '../../src/detect/index.js';
+import { Rng } from '../../src/util/rng.js';
 import { tensor } from '../../src/torch/index.js';
 import { assertClose } from '../helpers/close.js';
+import { assertSameSearch } from '../helpers/search.js';
 
 const W = 8, H = 8;
 const sig = (x: number) => 1 / (1 + Math.exp(-x));
@@ -115,12 +117,57 @@ test('tensor corner selection equals the typed-array one', () => {
   const l = Float32Array.from({ length: 2 * 4 * w * h }, () => -4 + 4 * rng.next());
   for (const cluster of [0, 1, 2]) {
     const o = { threshold: 0.05, maxCorners: 20, cluster };
-    const t = selectCornersTensor(tensor(l, { shape: [2, 4, h, w] }), o);
+    const t = candidatesOf(selectCornersTensor(tensor(l, { shape: [2, 4, h, w] }).to('float64'), o));
     for (let b = 0; b < 2; b++) {
       const ref = selectCorners(l.subarray(b * 4 * w * h, (b + 1) * 4 * w * h), w, h, o);
       for (let k = 0; k < 4; k++) assert.deepEqual(Array.from(t[b]![k]!), Array.from(ref[k]), `image ${b} type ${k} cluster ${cluster}`);
     }
   }
+});
+
+test('bounded selection: the M best cells above τ (ties by cell index), whatever M', () => {
+  const w = 12, h = 10;
+  for (const seed of [5, 6]) {
+    const rng = new Rng(seed);
+    // Half-step logits: many exact ties, as on a map sitting at its prior.
+    const l = Float32Array.from({ length: 4 * w * h }, () => Math.round(-6 + 8 * rng.next()) / 2);
+    for (const m of [1, 5, 17, 64, 1000]) {
+      const got = selectCorners(l, w, h, { threshold: 0.1, maxCorners: m, cluster: 0 });
+      for (let k = 0; k < 4; k++) {
+        // Reference: every cell above the threshold, fully sorted, cut at M.
+        const all = Array.from({ length: w * h }, (_, i) => i).filter((i) => l[k * w * h + i]! > Math.log(0.1 / 0.9));
+        all.sort((a, b) => l[k * w * h + b]! - l[k * w * h + a]! || a - b);
+        assert.deepEqual(Array.from(got[k]), all.slice(0, m), `seed ${seed} M ${m} type ${k}`);
+      }
+    }
+  }
+});
+
+test('tensor-op search equals the typed-array search on random maps (boxes, order, clustering, caps, ties)', () => {
+  const w = 13, h = 11, b = 2;
+  for (const seed of [1, 2]) for (const ties of [false, true]) {
+    const rng = new Rng(seed);
+    const l = Float32Array.from({ length: b * 4 * w * h }, () => {
+      const v = -4 + 3 * (rng.next() + rng.next() - 1);
+      return ties ? Math.round(v * 2) / 2 : v;
+    });
+    for (const cluster of [0, 1]) for (const roiCluster of [1, 0.6]) for (const maxCorners of [7, 40]) {
+      const o = { threshold: 0.01, maxCorners, cluster, count: 30, roiCluster };
+      const n = assertSameSearch(l, b, w, h, o, `seed ${seed} ties ${ties} m ${cluster} ω ${roiCluster} M ${maxCorners}`);
+      assert.ok(n > 0);
+    }
+  }
+});
+
+test('tensor-op search on a map at its prior (every cell a candidate): same boxes; fewer than asked are left to padding', () => {
+  const w = 16, h = 16;
+  const rng = new Rng(8);
+  const prior = Math.log(0.01 / 0.99);
+  const l = Float32Array.from({ length: 4 * w * h }, () => Math.fround(prior + 0.01 + 0.001 * rng.next()));
+  assert.equal(assertSameSearch(l, 1, w, h, { threshold: 0.01, maxCorners: 16, cluster: 0, count: 100, roiCluster: 1 }, 'prior'), 100);
+  // Two candidates per type: at most 2·2² pairs, fewer valid ones.
+  const few = assertSameSearch(l, 1, w, h, { threshold: 0.01, maxCorners: 2, cluster: 0, count: 100, roiCluster: 1 }, 'M = 2');
+  assert.ok(few < 8);
 });
 
 test('an empty corner map gives no boxes (the layer pads them)', () => {

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import type { DetectionTargets } from '../../src/data/types.js';
 import { DENET34_SKIP, DENET34_WIDE_V2, DENET_CPU_SMALL, HeadLayer, SparseLayer, detect, detectTimed, detectorHead } from '../../src/detect/index.js';
 import { Model } from '../../src/model/index.js';
-import { manualSeed, memoryStats, noGrad, scope, setNumThreads, tensor, zeros, type Tensor } from '../../src/torch/index.js';
+import { manualSeed, memoryStats, noGrad, randn, scope, setNumThreads, tensor, zeros, type Tensor } from '../../src/torch/index.js';
 import { UserError } from '../../src/util/errors.js';
 import { registerLayers } from '../../src/layers.js';
 
@@ -163,6 +163,30 @@ test('training RoIs: ground truth first, at most (1 − r)·N² searched boxes, 
   // Inference: no ground truth, fixed padding seed.
   assert.deepEqual(dns.chooseRois(x, false), dns.chooseRois(x, false));
   m.dispose();
+});
+
+test('search on the device (tensor ops) gives the same RoIs as on typed arrays: inference with padding, training', () => {
+  // High threshold: few corners pass, so most RoIs are padding boxes.
+  for (const desc of ['DNC[2] DNS[1,5,0.3,0.25,1,1] DND', 'DNC[2] DNS[1,5,0.01,0.25,0,0.5] DND']) {
+    const m = Model.create(desc, { inputShape: [3, 12, 12], classNames, seed: 2 });
+    const dns = m.layers[1] as SparseLayer;
+    const x = randn([3, 3, 12, 12]);
+    const out = (mode: 'typed' | 'tensor') => {
+      dns.searchMode = mode;
+      return noGrad(() => m.forward(x, { training: false }).output);
+    };
+    const a = out('typed'), b = out('tensor');
+    assert.ok(a.equal(b), `${desc}: same output, RoI channels included`);
+    const c = noGrad(() => m.layers[0]!.forward(x, {} as never));
+    const t = [target([0.1, 0.2, 0.3, 0.4], [0]), target([], []), target([0.5, 0.5, 0.9, 0.7], [1])];
+    manualSeed(5);
+    const typed = dns.chooseRois(c, true, t);
+    dns.searchMode = 'tensor';
+    manualSeed(5);
+    assert.deepEqual(dns.chooseRois(c, true, t), typed, `${desc}: training RoIs`);
+    for (const v of [a, b, c, x]) v.dispose();
+    m.dispose();
+  }
 });
 
 test('network descriptions build (shapes only)', () => {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { allPairsNms, greedyNms, iouAt, softNms } from '../../src/detect/index.js';
-import { Rng } from '../../src/data/rng.js';
+import { Rng } from '../../src/util/rng.js';
 import { assertClose } from '../helpers/close.js';
 import { needsPyTorch, pytorch } from '../helpers/pytorch.js';
 

@@ -8,11 +8,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createLoader } from '../../src/data/loader.js';
-import { Rng } from '../../src/data/rng.js';
-import type { Dataset, ImageArray, SampleRecord } from '../../src/data/types.js';
+import type { Dataset } from '../../src/data/types.js';
+import { RECT_SIZE as S, rectangles } from '../helpers/rectangles.js';
 import { cocoResults, detectionGroundTruth, evaluateDetector } from '../../src/detect/evaluate.js';
 import { Model } from '../../src/model/index.js';
-import { setNumThreads } from '../../src/torch/index.js';
+import { setNumThreads, tensor } from '../../src/torch/index.js';
+import { SparseLayer, detect } from '../../src/detect/index.js';
+import { assertSameSearch, cornerLogits } from '../helpers/search.js';
 import { LearnSchedule } from '../../src/train/schedule.js';
 import { createSolver } from '../../src/train/solvers/index.js';
 import { Trainer } from '../../src/train/trainer.js';
@@ -22,36 +24,8 @@ registerLayers();
 
 setNumThreads(1);
 
-const S = 64;
 /** AP50 the short run must exceed (it reaches about 0.82 here; an untrained model scores near 0). */
 const AP50_BAR = 0.6;
-
-/** n images with 1–3 filled rectangles (class 0 reddish, class 1 greenish) on noise. */
-function rectangles(n: number, seed: number): Dataset {
-  const records: SampleRecord[] = [];
-  const pixels: ImageArray[] = [];
-  for (let i = 0; i < n; i++) {
-    const rng = new Rng(seed, i);
-    const data = new Float32Array(3 * S * S);
-    for (let j = 0; j < data.length; j++) data[j] = rng.uniform(0, 0.4);
-    const objects: SampleRecord['objects'] = [];
-    const k = 1 + rng.int(3);
-    for (let o = 0; o < k; o++) {
-      const w = 12 + rng.int(28), h = 12 + rng.int(28);
-      const x0 = rng.int(S - w), y0 = rng.int(S - h);
-      const cls = rng.int(2);
-      for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) {
-        data[(cls === 0 ? 0 : 1) * S * S + y * S + x] = 0.9;
-        data[(cls === 0 ? 1 : 0) * S * S + y * S + x] = 0.1;
-      }
-      objects.push({ box: [x0, y0, x0 + w, y0 + h], cls, ignore: false, difficult: false });
-    }
-    // Later rectangles cover earlier ones: keep only objects that stay mostly visible.
-    records.push({ index: i, id: i, file: '', objects: objects.filter((ob, j) => !objects.slice(j + 1).some((q) => q.box[0] <= ob.box[0] && q.box[1] <= ob.box[1] && q.box[2] >= ob.box[2] && q.box[3] >= ob.box[3])), width: S, height: S });
-    pixels.push({ data, channels: 3, height: S, width: S });
-  }
-  return { kind: 'detection', classNames: ['red', 'green'], length: n, source: `rectangles(${seed})`, categoryIds: [7, 9], record: (i) => records[i]!, pixels: (i) => pixels[i]! };
-}
 
 test('a tiny DeNet trained for ~20 s reaches held-out AP50 above the bar', async () => {
   const train = rectangles(512, 1);
@@ -73,6 +47,23 @@ test('a tiny DeNet trained for ~20 s reaches held-out AP50 above the bar', async
   assert.ok(r.results.every((d) => d.category_id === 7 || d.category_id === 9), 'dataset category ids');
   assert.ok(r.results.every((d) => d.bbox[0] >= 0 && d.bbox[1] >= 0 && d.bbox[0] + d.bbox[2] <= S + 1e-6 && d.bbox[1] + d.bbox[3] <= S + 1e-6), 'boxes clipped to the original image');
   assert.deepEqual(Object.keys(r.losses).sort(), ['box', 'class', 'corner']);
+
+  // The tensor-op corner search (what CUDA runs) equals the typed-array one on trained corner maps.
+  const dns = model.layers.find((l) => l instanceof SparseLayer) as SparseLayer;
+  const images = tensor(Float32Array.from({ length: 16 * 3 * S * S }, (_, i) => held.pixels!(Math.floor(i / (3 * S * S))).data[i % (3 * S * S)]!), { shape: [16, 3, S, S] });
+  const maps = cornerLogits(model, images);
+  const [, m, n] = dns.inShape;
+  for (const roiCluster of [1, 0.7]) for (const maxCorners of [dns.maxCorners, 12]) {
+    const o = { threshold: dns.threshold, maxCorners, cluster: dns.cornerCluster, count: dns.rois, roiCluster };
+    assert.ok(assertSameSearch(maps, 16, n!, m!, o, `trained ω ${roiCluster} M ${maxCorners}`) > 16);
+  }
+  // …and through the layer: the same detections.
+  dns.searchMode = 'tensor';
+  const viaTensor = detect(model, images);
+  dns.searchMode = 'typed';
+  assert.deepEqual(viaTensor, detect(model, images));
+  assert.ok(viaTensor.flat().length > 16);
+  images.dispose();
   model.dispose();
 });
 

@@ -53,6 +53,26 @@ test('line plot: SVG has the labels, PNG has the requested size', async () => {
   assert.deepEqual([meta.width, meta.height], [640, 400]);
 });
 
+/** RGB of pixel (x, y) of a PNG. */
+async function pixels(png: Buffer): Promise<(x: number, y: number) => number[]> {
+  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+  return (x, y) => Array.from(data.subarray((y * info.width + x) * info.channels, (y * info.width + x) * info.channels + 3));
+}
+const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+const near = (got: number[], want: number[], tol: number) => got.every((v, i) => Math.abs(v - want[i]!) <= tol);
+
+test('line plot pixels: the line passes through the data points, white elsewhere', async () => {
+  // 640×400 without title, labels or legend: the plot area is x 62…622, y 14…366 (margins 62, 18,
+  // 14, 34 in plot.ts), so x ∈ [0, 2] → 62 + 280x and y ∈ [0, 1] → 366 − 352y.
+  const at = await pixels(await linePlotPng([{ name: 'a', x: [0, 1, 2], y: [0, 1, 0.5] }], { width: 640, height: 400, xRange: [0, 2], yRange: [0, 1], legend: 'none' }));
+  const blue = rgb(classColor(0));
+  assert.deepEqual(at(342, 14), blue); // the point (1, 1)
+  assert.deepEqual(at(482, 102), blue); // halfway from (1, 1) to (2, 0.5)
+  assert.ok(near(at(260, 117), blue, 40), String(at(260, 117))); // on the segment from (0, 0) to (1, 1)
+  assert.deepEqual(at(260, 330), [255, 255, 255]); // below the line, between grid lines
+  assert.deepEqual(at(5, 5), [255, 255, 255]); // margin
+});
+
 test('PR curves: the mean COCO curve at IoU .5 averages to AP50; PNGs render', async () => {
   const r = evaluateCocoFiles(gtPath, dtPath);
   const c = cocoPrCurves(r.evaluation, 0.5);
@@ -68,6 +88,15 @@ test('PR curves: the mean COCO curve at IoU .5 averages to AP50; PNGs render', a
 test('confusion matrix PNG: rendered, wrong sizes rejected', async () => {
   const png = await confusionMatrixPng(Uint32Array.from([5, 1, 0, 3]), ['cat', 'dog']);
   assert.equal((await sharp(png).metadata()).format, 'png');
+  // Two classes: 48-px cells from (70.2, 66.2) (names of 3 letters at 13 px: 3·13·0.62 + 12 = 36.2 px,
+  // plus the axis titles), each shaded white → rgb(8,48,107) by its share of the row:
+  // row cat 5/6 and 1/6, row dog 0 and 1.
+  const at = await pixels(png);
+  const shade = (v: number) => [[247, 8], [251, 48], [255, 107]].map(([a, b]) => Math.round(a! + (b! - a!) * v));
+  assert.deepEqual(at(75, 71), shade(5 / 6));
+  assert.deepEqual(at(75 + 48, 71), shade(1 / 6));
+  assert.deepEqual(at(75, 71 + 48), shade(0));
+  assert.deepEqual(at(75 + 48, 71 + 48), shade(1));
   await assert.rejects(() => confusionMatrixPng([1, 2, 3], ['a', 'b']), /4/);
 });
 

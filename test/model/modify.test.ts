@@ -117,3 +117,25 @@ test('model-modify: flags from the SPEC, applied in order, output reloadable', a
   await assert.rejects(() => modifyMain(['--input', input, '--modify-layer', 'eps=1']), /needs a layer type/);
   await assert.rejects(() => modifyMain(['--input', join(dir, 'nope.safetensors')]), /cannot open model file/);
 });
+
+test('model-modify --fuse-bn writes the fused inference model: BN folded, same eval outputs, metadata kept', async () => {
+  const m = Model.create('C.B[4,3] BN A RSN.O[4] C[4,3] P[2] BN R', { inputShape: [3, 8, 8], classNames: ['a', 'b', 'c'], seed: 3 });
+  noGrad(() => {
+    for (const b of m.namedBuffers()) if (b.name.endsWith('running_var')) b.tensor.fill_(2.5);
+    for (const b of m.namedBuffers()) if (b.name.endsWith('running_mean')) b.tensor.fill_(0.3);
+  });
+  const input = join(dir, 'unfused.safetensors');
+  const output = join(dir, 'fused.safetensors');
+  m.save(input, { run: 'r2' });
+  const { code } = await capture(() => modifyMain(['--input', input, '--output', output, '--fuse-bn']));
+  assert.equal(code, 0);
+  const f = Model.load(output);
+  // The BN after pooling cannot fold (a max between), the other two do.
+  assert.equal(f.description(), 'C[4,3] A RSN.OF[4] C[4,3] P[2] BN R');
+  assert.equal(f.metadata.run, 'r2');
+  const x = randn([2, 3, 8, 8]);
+  const a = m.infer(x).output, b = f.infer(x).output;
+  assert.ok(a.sub(b).abs().max().item() <= 1e-5 * a.abs().max().item());
+  const { out } = await capture(() => modifyMain(['--input', output, '--fuse-bn']));
+  assert.match(out, /nothing to fold/);
+});

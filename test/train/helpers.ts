@@ -1,6 +1,6 @@
 /** Test fixtures for the trainer: a tiny linear classifier with dropout and a buffer, and an in-memory loader. */
 import { toTensorBatch } from '../../src/data/to-tensor.js';
-import { Rng } from '../../src/data/rng.js';
+import { Rng } from '../../src/util/rng.js';
 import type { ArrayBatch, Batch, Dataset, Epoch, EpochStats, Loader } from '../../src/data/types.js';
 import { crossEntropy, F, keep, noGrad, randn, readSafetensors, writeSafetensors, zeros, type Tensor } from '../../src/torch/index.js';
 import type { TrainableModel } from '../../src/train/model-like.js';

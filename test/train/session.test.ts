@@ -87,6 +87,9 @@ test('multi-machine flags: torchrun names, environment defaults, backend choice'
   assert.equal(chooseBackend({}, ['cpu'], true), 'gloo');
   assert.equal(chooseBackend({}, ['cuda:0', 'cuda:1'], true), 'nccl');
   assert.equal(chooseBackend({}, ['cuda:0'], false), 'gloo');
+  // Two ranks on one GPU: NCCL refuses that, Gloo reduces the CUDA tensors through host copies.
+  assert.equal(chooseBackend({}, ['cuda:0', 'cuda:0'], true), 'gloo');
+  assert.throws(() => chooseBackend({ distBackend: 'nccl' }, ['cuda:0', 'cuda:0'], true), /needs one GPU per rank/);
   assert.throws(() => chooseBackend({ distBackend: 'nccl' }, ['cuda:0'], false), /--dist-backend nccl: this build has no NCCL/);
   assert.throws(() => chooseBackend({ distBackend: 'nccl' }, ['cpu'], true), /cpu entries in --gpus need --dist-backend gloo/);
   assert.equal(rankDevice({ gpus: ['cpu', '3'] }, 1), 'cuda:3');

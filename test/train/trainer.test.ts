@@ -8,7 +8,7 @@ import { readCheckpoint } from '../../src/train/checkpoint.js';
 import { RunFolder } from '../../src/train/run-folder.js';
 import { LearnSchedule } from '../../src/train/schedule.js';
 import { createSolver } from '../../src/train/solvers/index.js';
-import { readEventFile } from '../../src/train/tensorboard.js';
+import { readEventFile } from '../helpers/tensorboard.js';
 import { Trainer, type TrainerOptions } from '../../src/train/trainer.js';
 import { MemLoader, syntheticSet, TinyModel } from './helpers.js';
 import { settledRss } from '../helpers/memory.js';
@@ -54,7 +54,7 @@ test('learning-rate schedule: cosine and linear fall every step to the final fra
   close(lin.rate(1), 0.07525);
   close(lin.rate(3, 0.5), 0.1 * (1 - 0.99 * 3.5 / 4));
   assert.throws(() => new LearnSchedule({ rate: 0.1, anneal: 1, kind: 'cosine', final: 2, epochs: 4 }), /Expected a number in \[0, 1\] for --lr-final but received 2/);
-  assert.throws(() => new LearnSchedule({ rate: 0.1, anneal: 1, kind: 'sine' as 'cosine', epochs: 4 }), /--learn-schedule/);
+  assert.throws(() => new LearnSchedule({ rate: 0.1, anneal: 1, kind: 'sine' as 'cosine', epochs: 4 }), /--lr-schedule/);
 });
 
 test('the trainer moves a cosine rate every solver step', async () => {

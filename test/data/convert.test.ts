@@ -9,8 +9,8 @@ import sharp from 'sharp';
 import { decodeImage, decodeRaw, writeDecoded } from '../../src/data/decode.js';
 import { planCrop } from '../../src/data/crop-plan.js';
 import { parseExtension } from '../../src/data/extension-spec.js';
-import { IMAGENET_MEAN, NO_PHOTO, randomPhoto, writeChw, type PhotoParams, type Resample } from '../../src/data/photo.js';
-import { Rng } from '../../src/data/rng.js';
+import { IMAGENET_MEAN, NO_PHOTO, randomPhoto, writeChw, type PhotoParams, type Resample } from '../../src/runtime/convert.js';
+import { Rng } from '../../src/util/rng.js';
 import { needsPyTorch, pytorch } from '../helpers/pytorch.js';
 import { tempDir, writeImage } from './helpers.js';
 

@@ -1,56 +1,99 @@
 /**
  * From corners to candidate boxes, for one image (DETECTOR.md §2). Works on the corner logits
  * (l = ln p − ln(1 − p)) of a W×H map, a Float32Array [4, H, W] (types in CORNER_TYPES order).
+ * Pure typed-array code (no tensors), shared by the libtorch path and the runtime;
+ * src/detect/corner-search-tensor.ts is the same search as tensor ops (used on CUDA).
  *
- *  1. selectCorners: per type, the cells with p > τ, at most M (the most probable), and with
- *     corner clustering (m > 0) only cells that are the maximum of their (2m+1)² window.
+ *  1. selectCorners: per type, the cells with p > τ, at most M (the most probable; ties by cell
+ *     index), and with corner clustering (m > 0) only cells that are the maximum of their (2m+1)²
+ *     window. The cap M bounds the search: pairing costs at most 2·M² whatever the number of cells
+ *     above the threshold (an untrained map at its prior puts half the cells there).
  *  2. searchBoxes: pairs top-left × bottom-right and top-right × bottom-left cells spanning a box
  *     (x1 ≥ x0, y1 ≥ y0), scores each box by the naive-Bayes posterior of its four corners,
  *     s = σ(Σ_k l_k) with l_k looked up at the box's four corner cells, drops duplicates,
  *     optionally suppresses boxes overlapping a better one by IoU > ω, and keeps the best K.
  *
- * Pairing M×M cells naively is ~1M pairs per pairing at M = 1024; instead the candidates are
- * visited best-first and a pair is skipped (and the rest of its row) once its partial score plus
- * the best possible other two corners cannot beat the K-th best box found so far (a min-heap).
- * Ties are broken by the box's cell key, so the result is deterministic.
+ * Pairing M×M cells naively visits every pair; instead the candidates are visited best-first and
+ * a pair is skipped (and the rest of its row) once its partial score plus the best possible other
+ * two corners cannot beat the K-th best box found so far (a min-heap). Boxes rank by score, then
+ * by cell key (y0·W + x0)·W·H + (y1·W + x1), so the result is deterministic.
  */
-import { F, noGrad, scope, where, type Tensor } from '../torch/index.js';
 import { iouAt } from './boxes.js';
-import { BL, BR, TL, TR } from './corners.js';
 
 export interface CornerSelectOptions {
   /** Corner threshold τ: keep cells with p > τ. */
   threshold: number;
-  /** At most this many cells per type (M = 1024 in the papers). */
+  /** M: at most this many cells per type (DEFAULT_MAX_CORNERS unless the DNS token sets it). */
   maxCorners: number;
   /** Corner clustering window m: keep a cell only if it is the max of its (2m+1)² window; 0 = off. */
   cluster: number;
 }
 
+/**
+ * The default cap M on corners per type. The papers use 1024; 256 bounds the pairing at 2·256²
+ * pairs (about 9 ms on one CPU core for a map at its prior, against 70 ms at 1024; bench
+ * detect-latency) and left the detections of trained models unchanged in our measurements
+ * (bench corner-cap).
+ */
+export const DEFAULT_MAX_CORNERS = 256;
+
 /** Selected cells of one image: per corner type, flat cell indices (y·W + x), best first. */
 export type CornerCandidates = [Int32Array, Int32Array, Int32Array, Int32Array];
 
-const logit = (p: number): number => Math.log(p) - Math.log1p(-p);
+/** Corner types, in the order of the corner map's 4 channels. */
+export const CORNER_TYPES = ['top-left', 'top-right', 'bottom-left', 'bottom-right'] as const;
+export const TL = 0, TR = 1, BL = 2, BR = 3;
 
-/** Step 1 on typed arrays. logits: [4, H, W] of one image. */
+/** ln(p / (1 − p)): the corner threshold as a logit. */
+export const logit = (p: number): number => Math.log(p) - Math.log1p(-p);
+
+/**
+ * Step 1 on typed arrays. logits: [4, H, W] of one image. One pass over the cells with a bounded
+ * heap of the best M (O(H·W·log M)), then a sort of those M.
+ */
 export function selectCorners(logits: Float32Array, w: number, h: number, o: CornerSelectOptions): CornerCandidates {
   const thr = logit(o.threshold);
   const m = o.cluster;
   const hw = w * h;
+  const cap = Math.max(0, Math.min(o.maxCorners, hw));
   const out: Int32Array[] = [];
+  const heap = new Int32Array(cap);
   for (let k = 0; k < 4; k++) {
     const base = k * hw;
-    const cells: number[] = [];
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const v = logits[base + y * w + x]!;
-        if (!(v > thr)) continue;
-        if (m > 0 && !isWindowMax(logits, base, w, h, x, y, m, v)) continue;
-        cells.push(y * w + x);
+    // Min-heap of cells, the worst kept (lowest logit, then highest index) at the root.
+    const worse = (a: number, b: number): boolean => logits[base + a]! < logits[base + b]! || (logits[base + a] === logits[base + b] && a > b);
+    let n = 0;
+    for (let c = 0; c < hw; c++) {
+      const v = logits[base + c]!;
+      if (!(v > thr)) continue;
+      if (n === cap && !worse(heap[0]!, c)) continue;
+      if (m > 0 && !isWindowMax(logits, base, w, h, c % w, Math.floor(c / w), m, v)) continue;
+      let i: number;
+      if (n < cap) {
+        i = n++;
+        while (i > 0) {
+          const p = (i - 1) >> 1;
+          if (!worse(c, heap[p]!)) break;
+          heap[i] = heap[p]!;
+          i = p;
+        }
+      } else {
+        i = 0;
+        for (;;) {
+          const l = 2 * i + 1, r = l + 1;
+          let s = -1, sc = c;
+          if (l < n && worse(heap[l]!, sc)) (s = l), (sc = heap[l]!);
+          if (r < n && worse(heap[r]!, sc)) s = r;
+          if (s < 0) break;
+          heap[i] = heap[s]!;
+          i = s;
+        }
       }
+      heap[i] = c;
     }
+    const cells = heap.slice(0, n);
     cells.sort((a, b) => logits[base + b]! - logits[base + a]! || a - b);
-    out.push(Int32Array.from(cells.length > o.maxCorners ? cells.slice(0, o.maxCorners) : cells));
+    out.push(cells);
   }
   return out as CornerCandidates;
 }
@@ -59,37 +102,6 @@ function isWindowMax(l: Float32Array, base: number, w: number, h: number, x: num
   const ya = Math.max(0, y - m), yb = Math.min(h - 1, y + m), xa = Math.max(0, x - m), xb = Math.min(w - 1, x + m);
   for (let yy = ya; yy <= yb; yy++) for (let xx = xa; xx <= xb; xx++) if (l[base + yy * w + xx]! > v) return false;
   return true;
-}
-
-/**
- * Step 1 as tensor ops on a batch: logits [B, 4, H, W] → per image the candidates (threshold,
- * clustering by a (2m+1)² max-pool, top-M per type). Gives the same cells as selectCorners (the
- * order of exactly equal logits may differ). Kept to compare against the typed-array form.
- */
-export function selectCornersTensor(logits: Tensor, o: CornerSelectOptions): CornerCandidates[] {
-  const [b, , h, w] = logits.shape as [number, number, number, number];
-  const k = Math.min(o.maxCorners, h * w);
-  const { values, indices } = noGrad(() =>
-    scope(() => {
-      let keep = logits.gt(logit(o.threshold));
-      if (o.cluster > 0) keep = keep.logicalAnd(logits.ge(F.maxPool2d(logits, 2 * o.cluster + 1, { stride: 1, padding: o.cluster })));
-      const masked = where(keep, logits, -Infinity).reshape([b, 4, h * w]);
-      const top = masked.topk(k, -1, true, true);
-      return { values: top.values.cpu().toFloat32Array(), indices: top.indices.cpu().to('int32').data() as Int32Array };
-    }),
-  );
-  const out: CornerCandidates[] = [];
-  for (let i = 0; i < b; i++) {
-    const per: Int32Array[] = [];
-    for (let t = 0; t < 4; t++) {
-      const off = (i * 4 + t) * k;
-      let n = 0;
-      while (n < k && values[off + n]! > -Infinity) n++;
-      per.push(indices.slice(off, off + n));
-    }
-    out.push(per as CornerCandidates);
-  }
-  return out;
 }
 
 export interface BoxSearchOptions {
@@ -163,6 +175,13 @@ class TopHeap {
   }
 }
 
+/**
+ * The pruning bound and a box's score sum the same four logits in different orders, so they can
+ * differ by float64 rounding (~1e-14); a pair is pruned only when the bound falls short of the
+ * floor by more than this, so a box that ties the floor is still visited and the key decides.
+ */
+const PRUNE_SLACK = 1e-9;
+
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
 /**
@@ -180,14 +199,21 @@ export function searchBoxes(logits: Float32Array, cand: CornerCandidates, w: num
   const score = (x0: number, y0: number, x1: number, y1: number): number =>
     logits[TL * hw + y0 * w + x0]! + logits[TR * hw + y0 * w + x1]! + logits[BL * hw + y1 * w + x0]! + logits[BR * hw + y1 * w + x1]!;
 
+  // A top-right × bottom-left box whose top-left and bottom-right cells are both candidates is
+  // also a top-left × bottom-right box: the second pairing skips it. (If the first pairing pruned
+  // it, its score was below the heap's floor then, and the floor only rises.)
+  const member = (t: number): Uint8Array => {
+    const m = new Uint8Array(hw);
+    for (const c of cand[t]) m[c] = 1;
+    return m;
+  };
+  const isTL = member(TL), isBR = member(BR);
+
   const collect = (cap: number): { score: number; key: number }[] => {
     const heap = new TopHeap(cap);
-    const seen = new Set<number>();
-    const visit = (x0: number, y0: number, x1: number, y1: number): void => {
-      const key = (y0 * w + x0) * hw + (y1 * w + x1);
-      if (seen.has(key)) return;
-      seen.add(key);
-      heap.push(score(x0, y0, x1, y1), key);
+    const visit = (x0: number, y0: number, x1: number, y1: number, second: boolean): void => {
+      if (second && isTL[y0 * w + x0] && isBR[y1 * w + x1]) return;
+      heap.push(score(x0, y0, x1, y1), (y0 * w + x0) * hw + (y1 * w + x1));
     };
     // a: the corner fixing (x0 or x1, y0); b: the opposite corner; the other two add at most `rest`.
     const pairUp = (ta: number, tb: number, rest: number, aIsLeft: boolean): void => {
@@ -197,16 +223,16 @@ export function searchBoxes(logits: Float32Array, cand: CornerCandidates, w: num
       for (let i = 0; i < A.length; i++) {
         const ca = A[i]!;
         const la = logits[ta * hw + ca]!;
-        if (heap.full && la + bTop + rest <= heap.floor) break;
+        if (heap.full && la + bTop + rest < heap.floor - PRUNE_SLACK) break;
         const ax = ca % w, ay = (ca - ax) / w;
         for (let j = 0; j < B.length; j++) {
           const cb = B[j]!;
-          if (heap.full && la + logits[tb * hw + cb]! + rest <= heap.floor) break;
+          if (heap.full && la + logits[tb * hw + cb]! + rest < heap.floor - PRUNE_SLACK) break;
           const bx = cb % w, by = (cb - bx) / w;
           if (by < ay) continue;
           if (aIsLeft ? bx < ax : bx > ax) continue;
-          if (aIsLeft) visit(ax, ay, bx, by);
-          else visit(bx, ay, ax, by);
+          if (aIsLeft) visit(ax, ay, bx, by, false);
+          else visit(bx, ay, ax, by, true);
         }
       }
     };
