@@ -12,7 +12,7 @@ import { toOriginalBox } from '../../src/data/geometry.js';
 import { createLoader } from '../../src/data/loader.js';
 import { openPredictInput } from '../../src/data/predict-input.js';
 import { openDataset } from '../../src/data/open.js';
-import { IMAGENET_MEAN } from '../../src/data/photo.js';
+import { IMAGENET_MEAN } from '../../src/runtime/convert.js';
 import { writeSyntheticDataset } from '../../src/data/synthetic-writer.js';
 import type { Box } from '../../src/data/types.js';
 
