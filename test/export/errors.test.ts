@@ -88,3 +88,9 @@ test('a layer type with no export fails with one line naming the token', () => {
     m.dispose();
   }
 });
+
+test('model-predict --engine onnx refuses a reduced --precision (the exported graph is fp32)', () => {
+  const r = cli('model-predict', ['--model', join(dir, 'det.onnx'), '--engine', 'onnx', '--input', dir, '--predict-mode', 'detect', '--precision', 'bf16']);
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stderr.trim(), 'error: --precision bf16: --engine onnx runs the exported graph in fp32; --precision applies to --engine libtorch');
+});
