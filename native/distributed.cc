@@ -66,7 +66,9 @@ DENET_FN(distInit) {
   c10d::TCPStoreOptions so;
   so.port = static_cast<uint16_t>(i64(A(1)));
   so.isServer = hostStore && rank == 0;
-  if (so.isServer) so.numWorkers = world;
+  // Every rank, server or client, must know the world size: clients count themselves in and the
+  // server waits for that count (a client without it never counts, and the server times out).
+  so.numWorkers = world;
   so.timeout = timeout;
   if (backend == "nccl") {
 #ifdef DENET_WITH_NCCL
