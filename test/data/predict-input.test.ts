@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { toOriginalBox } from '../../src/data/geometry.js';
+import { toOriginalBox } from '../../src/runtime/geometry.js';
 import { createLoader } from '../../src/data/loader.js';
 import { openPredictInput } from '../../src/data/predict-input.js';
 import { openDataset } from '../../src/data/open.js';
