@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const all = ['engine', 'coco-eval', 'data-loader', 'data-wait', 'train-pipeline', 'detect-latency', 'channels-last', 'corner-cap', 'gpu-speed', 'inference', 'precision', 'onnx'];
+const all = ['engine', 'coco-eval', 'data-loader', 'data-wait', 'train-pipeline', 'detect-latency', 'channels-last', 'corner-cap', 'gpu-speed', 'inference', 'precision', 'onnx', 'predict-folder', 'dist-allreduce'];
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : all;
 for (const name of wanted) {
   const file = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));

@@ -7,6 +7,7 @@ import { runCli } from './run.js';
 type Main = (argv: string[]) => Promise<number | void>;
 const commands: Record<string, { about: string; load: () => Promise<{ main: Main }> }> = {
   train: { about: 'train a network (model-train flags)', load: () => import('./train.js') },
+  'train-multi': { about: 'data-parallel training over several devices or machines (model-train-multi flags)', load: () => import('./train-multi.js') },
   predict: { about: 'classify a dataset with a trained model and evaluate it (model-predict flags)', load: () => import('./predict.js') },
   benchmark: { about: 'latency, images/s and accuracy per engine, precision and batch size', load: () => import('./benchmark.js') },
   info: { about: 'versions, libtorch build, devices, threads, allocator', load: () => import('./info.js') },
@@ -16,7 +17,7 @@ const commands: Record<string, { about: string; load: () => Promise<{ main: Main
   'make-dataset': { about: 'write a generated detection dataset (COCO + VOC layouts)', load: () => import('./make-dataset.js') },
   summary: { about: 'per-layer output shape, parameters and FLOPs of a model', load: () => import('./summary.js') },
   modify: { about: 'edit a model: image size, layers, class count, BN (model-modify)', load: () => import('./modify.js') },
-  'update-bn': { about: 're-estimate batch-norm statistics on training data (model-update-bn)', load: () => import('./update-bn.js') },
+  'update-bn': { about: 're-estimate batch-norm statistics on training data (model-update-bn)', load: async () => { const m = await import('./update-bn.js'); return { main: (argv) => m.main(argv, 'denet update-bn') }; } },
   preview: { about: 'grid of augmented training samples with boxes', load: () => import('./preview.js') },
 };
 

@@ -1,12 +1,15 @@
 /**
- * `model-predict` / `denet predict`: runs a trained model over a dataset. `--predict-mode
- * classify` prints the top-1/top-5 error and writes `<results>.json` (errors, per-class error,
- * confusion matrix) and `<results>_confusion.png`.
+ * `model-predict` / `denet predict`: runs a trained model over a dataset or over unlabelled images
+ * (src/data/predict-input.ts decides which). `--predict-mode classify` prints the top-1/top-5 error
+ * and writes `<results>.json` (errors, per-class error, confusion matrix) and
+ * `<results>_confusion.png`; on unlabelled images the top-5 per file (src/train/classify-images.ts).
+ * Detection: src/detect/predict.ts (datasets) and src/detect/predict-images.ts (unlabelled images).
  */
 import type { Command } from 'commander';
 import { confusionMatrixPng } from '../eval/confusion-png.js';
 import { classificationMetrics } from '../eval/classification.js';
 import { createLoader } from '../data/loader.js';
+import { openPredictInput } from '../data/predict-input.js';
 import { openDataset, type OpenedDataset } from '../data/open.js';
 import type { Loader } from '../data/types.js';
 import { Model } from '../model/index.js';
@@ -16,12 +19,15 @@ import { writeFileAtomic } from '../util/fs.js';
 import { progressBar } from '../train/progress.js';
 import { checkImageShape, defaultThreads, resolveDevice } from '../train/session.js';
 import { predictDetections } from '../detect/predict.js';
+import { detectImages } from '../detect/predict-images.js';
+import { predictTestDev } from '../detect/predict-test-dev.js';
+import { classifyImages } from '../train/classify-images.js';
 import { predictAll } from '../train/classify.js';
 import { flag, fraction, oneOf, option, positiveInt } from '../util/options.js';
 import type { NmsMethod } from '../runtime/nms.js';
 import { buildProgram, parseOptions } from './options.js';
 
-const MODES = ['classify', 'detect', 'mscoco', 'voc', 'image'];
+const MODES = ['classify', 'detect', 'mscoco', 'voc', 'image', 'json'];
 
 const NMS_METHODS = ['greedy', 'soft', 'all-pairs'] as const;
 const ENGINES = ['libtorch', 'onnx'] as const;
@@ -31,7 +37,7 @@ export const PREDICT_OPTIONS = {
   model: option({ flag: 'model', value: '<file>', help: 'trained model (.safetensors; .onnx from denet export with --engine onnx)', required: true }),
   engine: option<Engine>({ flag: 'engine', value: '<name>', help: 'libtorch, or onnx: a detector exported by denet export, on onnxruntime-node', parse: oneOf('engine', ENGINES), default: 'libtorch' }),
   input: option({ flag: 'input', value: '<path>', help: 'data to predict (see --extension)', required: true }),
-  extension: option({ flag: 'extension', value: '<spec>', help: 'data format: png|jpg|… (class folders), npy, imagenet,…, mscoco,…, voc,… (docs/data.md)', default: 'png' }),
+  extension: option({ flag: 'extension', value: '<spec>', aliases: ['ext'], help: 'data format: images[,scale=…] (unlabelled: a folder, an image or a list file), png|jpg|… (class folders), npy, imagenet,…, mscoco,…, voc,… (docs/data.md; default: images, or class folders of PNGs for a classifier when the folder holds sub-folders named after its classes)' }),
   batchSize: option({ flag: 'batch-size', value: '<n>', help: 'images per batch', parse: positiveInt('batch-size'), default: 64 }),
   threadNum: option({ flag: 'workers', value: '<n>', aliases: ['thread-num'], help: 'data-loader workers: decodes in flight, and threads converting images to float', parse: positiveInt('workers'), default: 4 }),
   predictMode: option({ flag: 'predict-mode', value: '<modes>', help: `comma list: ${MODES.join(', ')}`, default: 'classify' }),
@@ -42,7 +48,7 @@ export const PREDICT_OPTIONS = {
   nms: option<NmsMethod>({ flag: 'nms', value: '<method>', help: 'detection: greedy, soft (Gaussian Soft-NMS) or all-pairs', parse: oneOf('nms', NMS_METHODS), default: 'greedy' }),
   softSigma: option({ flag: 'soft-sigma', value: '<s>', help: 'detection: Soft-NMS σ (with --nms soft)', parse: fraction('soft-sigma'), default: 0.5 }),
   fitness: flag('no-fitness', 'detection: rank by the class probability instead of the fitness score (.J/.I heads)'),
-  drawThreshold: option({ flag: 'draw-threshold', value: '<t>', help: 'image mode: draw detections scoring at least this', parse: fraction('draw-threshold'), default: 0.3 }),
+  drawThreshold: option({ flag: 'draw-threshold', value: '<t>', help: 'image mode, and the per-image lines on unlabelled images: show detections scoring at least this', parse: fraction('draw-threshold'), default: 0.3 }),
   maxPictures: option({ flag: 'max-pictures', value: '<n>', help: 'image mode: draw at most this many images (default: all)', parse: positiveInt('max-pictures') }),
   device: option({ flag: 'device', value: '<device>', help: 'cpu or cuda:N (default: GPU=N from the environment, else cpu)' }),
   threads: option({ flag: 'threads', value: '<n>', help: 'libtorch intra-op threads (default: DENET_THREADS, else all cores)', parse: positiveInt('threads') }),
@@ -54,7 +60,7 @@ export const PREDICT_OPTIONS = {
 };
 
 export function predictProgram(name = 'denet predict'): Command {
-  return buildProgram(name, 'classify (or detect) a dataset with a trained model; evaluates when labels exist', PREDICT_OPTIONS);
+  return buildProgram(name, 'classify or detect images (a folder, an image, a list file) or a dataset with a trained model; evaluates when labels exist', PREDICT_OPTIONS);
 }
 
 /** Detection through predictDetections with a progress bar, and the closing line. */
@@ -131,15 +137,41 @@ export async function main(argv: string[], name = 'denet predict'): Promise<numb
   if (model !== saved) saved.dispose();
   model.channelsLast = o.channelsLast;
   try {
-    const opened = openDataset(o.input, o.extension);
-    const { dataset, spec } = opened;
+    const opened = openPredictInput(o.input, o.extension, { detector: model.isDetector, classNames: model.classNames, inputShape: model.inputShape });
+    const { dataset } = opened;
+    // Every image is predicted: images_per_subset (training's chunking) does not apply.
+    const spec = { ...opened.spec, options: { ...opened.spec.options, imagesPerSubset: undefined } };
+    const showBar = o.progress && process.stderr.isTTY === true;
+    const t0 = performance.now();
+    const rate = (done: number) => ({ rate: done / ((performance.now() - t0) / 1000), loss: '-' });
+    // Lines printed while the bar is drawn: clear the bar's line first (it redraws on its next update).
+    const say = (line: string) => {
+      if (showBar) process.stderr.write('\r\x1b[K');
+      console.log(line);
+    };
+    const detect = { scoreThreshold: o.scoreThreshold, nmsIoU: o.nmsIou, maxDetections: o.maxDetections, nms: o.nms, softSigma: o.softSigma, fitness: o.fitness };
     if (detecting || model.isDetector) {
       if (!model.isDetector) throw new UserError(`--predict-mode ${modes.join(',')}: the model is not a DeNet detector (its last layer is ${model.tokens.at(-1)?.type}); use --predict-mode classify`);
-      if (!detecting) throw new UserError('--predict-mode classify: the model is a DeNet detector; use --predict-mode detect[,mscoco][,voc][,image]');
-      if (dataset.kind === 'detection') await checkImageShape(opened, model);
+      if (!detecting) throw new UserError('--predict-mode classify: the model is a DeNet detector; use --predict-mode detect[,mscoco][,voc][,image][,json]');
+      if (dataset.kind === 'detection' && !opened.images) {
+        await checkImageShape({ dataset, spec }, model);
+      }
       if (device !== 'cpu') model.to(device);
       const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0], pinMemory: device !== 'cpu' });
-      await detectAndReport(model, opened, loader, o, modes, device, precision);
+      const bar = progressBar('detect', loader.samplesInEpoch(0), showBar);
+      try {
+        const common = { results: o.results, modes: new Set(modes), device, maxPictures: o.maxPictures, detect, onBatch: (done: number) => bar.update(done, rate(done)) };
+        const r = opened.images
+          ? await detectImages(model, opened.images, loader, { ...common, showThreshold: o.drawThreshold, log: say })
+          : dataset.unlabelled
+            ? await predictTestDev(model, dataset, loader, { ...common, drawThreshold: o.drawThreshold, modelPath: o.model, subsets: spec.subsets })
+            : await predictDetections(model, { dataset, spec }, loader, { ...common, precision, drawThreshold: o.drawThreshold, log: (line) => { bar.stop(); console.log(line); } });
+        bar.stop();
+        const skipped = 'skipped' in r && r.skipped ? `, ${r.skipped} unreadable skipped` : '';
+        console.log(`${r.images} images${skipped}, ${r.detections} detections (${(r.images / ((performance.now() - t0) / 1000)).toFixed(1)} img/s)${r.files.length ? `; wrote ${r.files.length} file(s) into ${o.results}` : ''}`);
+      } finally {
+        bar.stop();
+      }
       return 0;
     }
     if (dataset.kind !== 'classification') throw new UserError(`${dataset.source}: classify needs a classification dataset`);
@@ -148,11 +180,21 @@ export async function main(argv: string[], name = 'denet predict'): Promise<numb
     }
     if (device !== 'cpu') model.to(device);
     const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0], pinMemory: device !== 'cpu' });
-    const bar = progressBar('predict', loader.samplesInEpoch(0), o.progress && process.stderr.isTTY === true);
-    const t0 = performance.now();
+    const bar = progressBar('predict', loader.samplesInEpoch(0), showBar);
+    const base = String(o.results).replace(/\.json$/, '');
+    if (opened.images) {
+      let r: Awaited<ReturnType<typeof classifyImages>>;
+      try {
+        r = await classifyImages(model, opened.images, loader, { device, base, modelPath: o.model, input: o.input, onBatch: (done) => bar.update(done, rate(done)), log: say });
+      } finally {
+        bar.stop();
+      }
+      console.log(`${r.count} images${r.skipped ? `, ${r.skipped} unreadable skipped` : ''} (${(r.count / ((performance.now() - t0) / 1000)).toFixed(0)} img/s); wrote ${base}.json`);
+      return 0;
+    }
     let r: Awaited<ReturnType<typeof predictAll>>;
     try {
-      r = await predictAll(model, loader, device, (done) => bar.update(done, { rate: done / ((performance.now() - t0) / 1000), loss: '-' }), precision);
+      r = await predictAll(model, loader, device, (done) => bar.update(done, rate(done)), precision);
     } finally {
       bar.stop();
     }
@@ -170,7 +212,6 @@ export async function main(argv: string[], name = 'denet predict'): Promise<numb
       per_class: model.classNames.map((c, i) => ({ class: c, count: m.perClassCount[i]!, error: Number.isNaN(m.perClassError[i]!) ? null : m.perClassError[i]! })),
       confusion_matrix: Array.from({ length: C }, (_, i) => Array.from(m.confusion.subarray(i * C, (i + 1) * C))),
     };
-    const base = String(o.results).replace(/\.json$/, '');
     writeFileAtomic(`${base}.json`, JSON.stringify(report, null, 2) + '\n');
     writeFileAtomic(`${base}_confusion.png`, await confusionMatrixPng(m.confusion, model.classNames, { title: `${model.classNames.length}-class confusion (${m.count} images)` }));
     const secs = (performance.now() - t0) / 1000;

@@ -14,14 +14,14 @@ import { buildProgram, parseOptions } from './options.js';
 
 export const PREVIEW_OPTIONS = {
   train: option({ flag: 'train', value: '<path>', help: 'training data', required: true }),
-  extension: option({ flag: 'extension', value: '<spec>', help: 'data format: png, npy, imagenet,…, mscoco,SUBSETS,…, voc,SUBSETS,… (docs/data.md)', required: true }),
+  extension: option({ flag: 'extension', value: '<spec>', aliases: ['ext'], help: 'data format: png, npy, imagenet,…, mscoco,SUBSETS,…, voc,SUBSETS,… (docs/data.md)', required: true }),
   output: option({ flag: 'output', value: '<file>', aliases: ['out'], help: 'output picture (.jpg or .png)', default: 'train_batch0.jpg' }),
   batchSize: option({ flag: 'batch-size', value: '<n>', help: 'images in the grid', parse: positiveInt('batch-size'), default: 16 }),
   seed: option({ flag: 'seed', value: '<n>', help: 'random seed', parse: integer('seed'), default: 0 }),
   epoch: option({ flag: 'epoch', value: '<n>', help: 'which epoch to draw (changes the augmentation)', parse: nonNegativeInt('epoch'), default: 0 }),
   threadNum: option({ flag: 'workers', value: '<n>', aliases: ['thread-num'], help: 'data-loader workers: decodes in flight, and threads converting images to float', parse: positiveInt('workers'), default: 2 }),
   distortMode: option({ flag: 'distort-mode', value: '<modes>', help: 'classification distortions: oX sX rX mX' }),
-  augmentMirror: flag('augment-mirror', 'random horizontal mirror (classification)'),
+  augmentMirror: flag('augment-mirror', 'random horizontal mirror (detection data: with the boxes)'),
   augment: flag('no-augment', 'show the test-time view (no random augmentation)'),
   verbose: flag('verbose', 'stack traces on error'),
 };

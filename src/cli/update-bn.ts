@@ -13,7 +13,7 @@ import { buildProgram, parseOptions } from './options.js';
 export const UPDATE_BN_OPTIONS = {
   model: option({ flag: 'model', value: '<file>', help: 'trained model (.safetensors)', required: true }),
   train: option({ flag: 'train', value: '<path>', help: 'training data (see --extension); read in order without augmentation', required: true }),
-  extension: option({ flag: 'extension', value: '<spec>', help: 'data format (docs/data.md)', default: 'png' }),
+  extension: option({ flag: 'extension', value: '<spec>', aliases: ['ext'], help: 'data format (docs/data.md)', default: 'png' }),
   output: option({ flag: 'output', value: '<file>', help: 'where to write the updated model (default: replace --model)' }),
   batchSize: option({ flag: 'batch-size', value: '<n>', help: 'images per batch', parse: positiveInt('batch-size'), default: 64 }),
   batches: option({ flag: 'batches', value: '<n>', help: 'use only the first N batches', parse: positiveInt('batches') }),

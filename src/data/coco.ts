@@ -1,6 +1,9 @@
 /**
  * MS COCO reader: `ROOT/annotations/instances_<split><year>.json` with images in
- * `ROOT/<split><year>/` (or `ROOT/images/<split><year>/`). Category ids map to contiguous class
+ * `ROOT/<split><year>/` (or `ROOT/images/<split><year>/`). Test splits without public annotations
+ * (`2015-test-dev`, `2015-test`, `2017-test-dev`) read `annotations/image_info_<split><year>.json`
+ * (images and categories only) with images in `test<year>/`; such a dataset is `unlabelled`: it
+ * can be predicted, not evaluated. Category ids map to contiguous class
  * indices in id order (`DetectionDataset.categoryIds` maps back); crowd boxes become ignore
  * regions; a `file_name` that escapes the image folder is rejected.
  */
@@ -57,11 +60,17 @@ export function openCoco(root: string, subsets: { year: string; split: string }[
   let firstFile = '';
   const records: SampleRecord[] = [];
   const files: string[] = [];
+  let unlabelled: boolean | undefined;
   for (const { year, split } of subsets) {
-    const file = join(annDir, `instances_${split}${year}.json`);
+    const instances = join(annDir, `instances_${split}${year}.json`);
+    const imageInfo = join(annDir, `image_info_${split}${year}.json`);
+    const file = existsSync(instances) || !existsSync(imageInfo) ? instances : imageInfo;
     files.push(file);
-    if (!existsSync(file)) throw new UserError(`unknown COCO subset "${year}-${split}": ${file} not found`);
+    if (!existsSync(file)) throw new UserError(`unknown COCO subset "${year}-${split}": ${file} not found${split.startsWith('test') ? ` (nor ${imageInfo})` : ''}`);
     const json = readCocoJson(file);
+    const annotated = json.annotations !== undefined;
+    if (unlabelled !== undefined && unlabelled !== !annotated) throw new UserError(`${file}: subsets with annotations and without (image_info) cannot be mixed`);
+    unlabelled = !annotated;
     const cats = [...json.categories].sort((a, b) => a.id - b.id);
     if (!categories) {
       categories = cats;
@@ -70,7 +79,9 @@ export function openCoco(root: string, subsets: { year: string; split: string }[
       throw new UserError(`${file}: categories differ from ${firstFile}`);
     }
     const classOf = new Map(cats.map((c, i) => [c.id, i]));
-    const imgDir = [join(base, `${split}${year}`), join(base, 'images', `${split}${year}`)].find(isDir);
+    // test-dev images live in the test<year> folder
+    const folders = split.startsWith('test') && split !== 'test' ? [`${split}${year}`, `test${year}`] : [`${split}${year}`];
+    const imgDir = folders.flatMap((f) => [join(base, f), join(base, 'images', f)]).find(isDir);
     if (!imgDir) throw new UserError(`${join(base, `${split}${year}`)}: image folder for subset ${year}-${split} not found`);
     const byId = new Map<number, SampleRecord>();
     const start = records.length;
@@ -96,5 +107,5 @@ export function openCoco(root: string, subsets: { year: string; split: string }[
     if (records.length === start) throw new UserError(`${file}: subset ${year}-${split} has no images`);
   }
   const cats = categories!;
-  return new DetectionDataset(cats.map((c) => c.name), records, `${base} (mscoco ${subsets.map((s) => `${s.year}-${s.split}`).join(',')})`, cats.map((c) => c.id), files);
+  return new DetectionDataset(cats.map((c) => c.name), records, `${base} (mscoco ${subsets.map((s) => `${s.year}-${s.split}`).join(',')})`, cats.map((c) => c.id), files, unlabelled);
 }

@@ -4,7 +4,8 @@ import type { Dataset, SampleRecord } from './types.js';
 /**
  * Detection records plus class names; `categoryIds[i]` is the source id of class i (COCO);
  * `annotationFiles` are the COCO annotation JSON files the records came from (the evaluator uses
- * them as ground truth).
+ * them as ground truth); `unlabelled`: the records have no annotations at all (COCO test-dev's
+ * image_info files), so there is nothing to evaluate.
  */
 export class DetectionDataset implements Dataset {
   readonly kind = 'detection' as const;
@@ -14,6 +15,7 @@ export class DetectionDataset implements Dataset {
     readonly source: string,
     readonly categoryIds?: number[],
     readonly annotationFiles?: string[],
+    readonly unlabelled = false,
   ) {
     records.forEach((r, i) => (r.index = i));
   }

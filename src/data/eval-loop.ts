@@ -16,7 +16,8 @@ export interface EvalStep<R> {
 
 /**
  * Runs `run(images on device, batch)` on every batch and hands its value to `use` outside the
- * scope; `onBatch` gets the number of images done. Returns the mean loss values and the image count.
+ * scope; `onBatch` gets the number of images done. Returns the mean loss values, the image count
+ * and the number of unreadable images the loader skipped.
  */
 export async function evalLoop<R>(
   loader: Loader,
@@ -25,10 +26,11 @@ export async function evalLoop<R>(
   use: (value: R, batch: Batch) => void,
   onBatch?: (done: number) => void,
   precision: Precision = 'fp32',
-): Promise<{ losses: Record<string, number>; images: number }> {
+): Promise<{ losses: Record<string, number>; images: number; skipped: number }> {
   const sums: Record<string, number> = {};
   let images = 0;
-  for await (const batch of loader.epoch(0)) {
+  const epoch = loader.epoch(0);
+  for await (const batch of epoch) {
     try {
       const r = inferenceMode(() =>
         scope(() => {
@@ -46,5 +48,5 @@ export async function evalLoop<R>(
       disposeBatch(batch);
     }
   }
-  return { losses: Object.fromEntries(Object.entries(sums).map(([k, s]) => [k, s / Math.max(1, images)])), images };
+  return { losses: Object.fromEntries(Object.entries(sums).map(([k, s]) => [k, s / Math.max(1, images)])), images, skipped: epoch.stats.skipped };
 }

@@ -1,6 +1,7 @@
 /**
  * Parses `--extension` specs: `png` / `jpg` / … (class folders), `npy`, `imagenet[,SPLIT][,OPTIONS]`,
- * `mscoco,SUBSETS[,OPTIONS]`, `voc,SUBSETS[,OPTIONS]`. Options are comma-separated `key=value`
+ * `mscoco,SUBSETS[,OPTIONS]` (subsets like `2017-val`, `2015-test-dev`), `voc,SUBSETS[,OPTIONS]`,
+ * `images[,OPTIONS]` (unlabelled images for model-predict: a folder, an image or a list file). Options are comma-separated `key=value`
  * (boolean options may be given bare: `mirror` = `mirror=1`). Unknown keys or subsets are errors
  * that name them.
  */
@@ -34,7 +35,7 @@ export interface ImageOptions {
 }
 
 /** The data format named by `--extension`. */
-export type DataFormat = 'folder' | 'npy' | 'imagenet' | 'mscoco' | 'voc';
+export type DataFormat = 'folder' | 'npy' | 'imagenet' | 'mscoco' | 'voc' | 'images';
 
 /** A parsed `--extension` spec. */
 export interface ExtensionSpec {
@@ -105,7 +106,7 @@ export function parseExtension(text: string): ExtensionSpec {
   const parts = text.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
   if (parts.length === 0) throw new UserError('--extension: empty spec (expected png, npy, imagenet, mscoco,SUBSETS or voc,SUBSETS)');
   const head = parts[0]!.toLowerCase();
-  const format: DataFormat = head === 'npy' ? 'npy' : head === 'imagenet' ? 'imagenet' : head === 'mscoco' || head === 'coco' ? 'mscoco' : head === 'voc' ? 'voc' : 'folder';
+  const format: DataFormat = head === 'npy' ? 'npy' : head === 'imagenet' ? 'imagenet' : head === 'mscoco' || head === 'coco' ? 'mscoco' : head === 'voc' ? 'voc' : head === 'images' ? 'images' : 'folder';
   if (format === 'folder' && !/^[a-z0-9]+$/.test(head)) throw new UserError(`--extension ${text}: "${parts[0]}" is not a file extension or a known format`);
   const options = defaultImageOptions();
   const subsets: { year: string; split: string }[] = [];
@@ -116,7 +117,7 @@ export function parseExtension(text: string): ExtensionSpec {
     } else if (FLAGS.has(part)) {
       applyOption(options, part, '1', text);
     } else if (format === 'mscoco' || format === 'voc') {
-      const m = /^(\d{4})-([A-Za-z0-9_]+)$/.exec(part);
+      const m = /^(\d{4})-([A-Za-z0-9_-]+)$/.exec(part);
       if (!m) throw new UserError(`--extension ${text}: "${part}" is neither an option (key=value) nor a subset like 2007-trainval`);
       if (format === 'voc' && !VOC_SPLITS.has(m[2]!)) throw new UserError(`--extension ${text}: unknown VOC subset "${part}" (split must be one of ${[...VOC_SPLITS].join(', ')})`);
       subsets.push({ year: m[1]!, split: m[2]! });

@@ -42,8 +42,17 @@ export interface LoaderOptions {
   image?: ImageOptions;
   /** `--distort-mode` (classification only). */
   distort?: DistortSpec;
-  /** `--augment-mirror`: mirror classification images with probability 1/2 in training. */
+  /**
+   * `--augment-mirror`: mirror training images with probability 1/2 — classification images as a
+   * distortion, detection images with their boxes (the `mirror` image option).
+   */
   augmentMirror?: boolean;
+  /**
+   * Data-parallel share (PyTorch's DistributedSampler): every rank orders the whole dataset with
+   * the same seed and takes positions rank, rank + world, …, so batch i of the ranks together is
+   * batch i of one process with the global batch size (and each sample gets the same augmentation).
+   */
+  shard?: { rank: number; world: number };
   /** Drop a last, smaller batch. Default false. */
   dropLast?: boolean;
   /** Batches decoded ahead of the consumer; default 2. */
@@ -89,6 +98,11 @@ interface Assembly {
   pending: number;
 }
 
+/** The image options with `mirror` on when `--augment-mirror` asks for it on detection data (boxes flip with the pixels). */
+function detectionMirror(image: ImageOptions, on: boolean): ImageOptions {
+  return on && !image.mirror ? { ...image, mirror: true } : image;
+}
+
 /** Creates a loader over `dataset`. */
 export function createLoader(dataset: Dataset, options: LoaderOptions): Loader {
   return new BackgroundLoader(dataset, options);
@@ -96,7 +110,7 @@ export function createLoader(dataset: Dataset, options: LoaderOptions): Loader {
 
 class BackgroundLoader implements Loader {
   readonly batchSize: number;
-  private readonly o: Required<Omit<LoaderOptions, 'channels' | 'distort' | 'cacheBytes'>> & { distort?: DistortSpec; channels?: number };
+  private readonly o: Required<Omit<LoaderOptions, 'channels' | 'distort' | 'cacheBytes' | 'shard'>> & { distort?: DistortSpec; channels?: number; shard?: { rank: number; world: number } };
   private geometry?: { channels: number; size?: [number, number] };
   /** `cache=ram`: decoded images kept across epochs. */
   readonly cache?: RamCache;
@@ -112,21 +126,39 @@ class BackgroundLoader implements Loader {
     const train = options.train ?? false;
     this.o = {
       batchSize: options.batchSize, threads: Math.max(1, options.threads ?? 2), seed: options.seed ?? 0, train,
-      shuffle: options.shuffle ?? train, image: options.image ?? defaultImageOptions(), distort: options.distort,
+      shuffle: options.shuffle ?? train, image: detectionMirror(options.image ?? defaultImageOptions(), dataset.kind === 'detection' && !!options.augmentMirror), distort: options.distort,
       convertThreads: Math.max(0, options.convertThreads ?? options.threads ?? 2), augmentMirror: options.augmentMirror ?? false, dropLast: options.dropLast ?? false, prefetch: Math.max(1, options.prefetch ?? 2),
-      channels: options.channels, warn: options.warn ?? ((m: string) => console.warn(m)), pinMemory: options.pinMemory ?? false,
+      channels: options.channels, warn: options.warn ?? ((m: string) => console.warn(m)), shard: options.shard, pinMemory: options.pinMemory ?? false,
     };
+    const sh = options.shard;
+    if (sh && !(Number.isInteger(sh.world) && sh.world >= 1 && Number.isInteger(sh.rank) && sh.rank >= 0 && sh.rank < sh.world)) throw new Error(`loader shard: rank ${sh.rank} of ${sh.world}`);
+    if (sh && Math.floor(this.globalSamples() / sh.world) === 0) throw new UserError(`${dataset.source}: ${dataset.length} samples cannot be split over ${sh.world} processes`);
     if (this.o.image.cache && !dataset.pixels) this.cache = new RamCache(options.cacheBytes, this.o.warn);
   }
 
-  samplesInEpoch(_epoch: number): number {
+  /** Samples of an epoch over all ranks. */
+  private globalSamples(): number {
     return Math.min(this.dataset.length, this.o.image.imagesPerSubset ?? this.dataset.length);
   }
 
-  /** The dataset indices of an epoch, in visiting order. */
+  samplesInEpoch(_epoch: number): number {
+    const k = this.globalSamples();
+    return this.o.shard ? Math.floor(k / this.o.shard.world) : k;
+  }
+
+  /** The dataset indices of an epoch, in visiting order (this rank's share with `shard`). */
   order(epoch: number): number[] {
-    const n = this.dataset.length;
+    const all = this.globalOrder(epoch);
+    const sh = this.o.shard;
+    if (!sh) return all;
     const k = this.samplesInEpoch(epoch);
+    return Array.from({ length: k }, (_, j) => all[j * sh.world + sh.rank]!);
+  }
+
+  /** The dataset indices of an epoch over all ranks. */
+  private globalOrder(epoch: number): number[] {
+    const n = this.dataset.length;
+    const k = this.globalSamples();
     const perStream = this.o.image.imagesPerSubset !== undefined;
     const perms = new Map<number, Uint32Array>();
     const perm = (pass: number) => {

@@ -30,6 +30,8 @@ export function openDataset(path: string, extension: string | ExtensionSpec): Op
       if (!existsSync(path)) throw new UserError(`${path}: no such folder`);
       dataset = openCoco(path, spec.subsets);
       break;
+    case 'images':
+      throw new UserError(`--extension ${spec.text}: unlabelled images can only be predicted (model-predict --input PATH); training and evaluation need labels`);
     case 'voc':
       if (!existsSync(path)) throw new UserError(`${path}: no such folder`);
       dataset = openVoc(path, spec.subsets);

@@ -79,6 +79,8 @@ export interface Dataset {
   readonly categoryIds?: number[];
   /** COCO annotation files the records came from (used as evaluation ground truth). */
   readonly annotationFiles?: string[];
+  /** True when the data carries no labels or boxes at all (unlabelled images, COCO test-dev): nothing to evaluate. */
+  readonly unlabelled?: boolean;
 }
 
 /** Per-image information carried with a batch. */

@@ -97,6 +97,10 @@ export interface RunDetectorOptions {
   detect?: DetectOptions;
   /** Called after each batch with the images done so far. */
   onBatch?: (done: number) => void;
+  /** Called with each image's detections as they are done (in loader order). */
+  onImage?: (im: ImageDetections) => void;
+  /** Compute the loss terms against the batches' targets (default true; false for unlabelled images). */
+  losses?: boolean;
   /** Autocast precision of the forward (default fp32). */
   precision?: Precision;
 }
@@ -115,37 +119,43 @@ export interface ExternalDetector {
  * mean of each loss term (the same forward pass: DNS uses only searched RoIs in eval mode).
  * An ExternalDetector gets the same batches (and gives no losses).
  */
-export async function runDetector(model: Model | ExternalDetector, loader: Loader, o: RunDetectorOptions = {}): Promise<{ images: ImageDetections[]; losses: Record<string, number> }> {
+export async function runDetector(model: Model | ExternalDetector, loader: Loader, o: RunDetectorOptions = {}): Promise<{ images: ImageDetections[]; losses: Record<string, number>; skipped: number }> {
   const images: ImageDetections[] = [];
+  const add = (im: ImageDetections) => {
+    images.push(im);
+    o.onImage?.(im);
+  };
   if ('detectNormalised' in model) {
     let done = 0;
-    for await (const batch of loader.epoch(0)) {
+    const epoch = loader.epoch(0);
+    for await (const batch of epoch) {
       try {
         const x = batch.images.toFloat32Array();
         const size = x.length / batch.meta.length;
         const dets = await model.detectNormalised(batch.meta.map((_, i) => x.subarray(i * size, (i + 1) * size)), o.detect);
-        batch.meta.forEach((meta, i) => images.push({ meta, detections: toPixelDetections(dets[i]!, meta) }));
+        batch.meta.forEach((meta, i) => add({ meta, detections: toPixelDetections(dets[i]!, meta) }));
       } finally {
         disposeBatch(batch);
       }
       o.onBatch?.((done += batch.meta.length));
     }
-    return { images, losses: {} };
+    return { images, losses: {}, skipped: epoch.stats.skipped };
   }
   const head = detectorHead(model);
   if (!head) throw new UserError(`the model is not a DeNet detector: its last layer must be DND (description: ${model.description()})`);
-  const { losses } = await evalLoop(
+  const withLosses = o.losses !== false;
+  const { losses, skipped } = await evalLoop(
     loader,
     o.device ?? 'cpu',
     (x, batch) => {
-      const { output, losses } = model.forward(x, { training: false, targets: batch.targets });
+      const { output, losses } = model.forward(x, { training: false, targets: withLosses ? batch.targets : undefined });
       return { losses, value: decodeDetections(headProbabilities(output, head.layout), head.layout, o.detect) };
     },
-    (dets, batch) => batch.meta.forEach((meta, i) => images.push({ meta, detections: toPixelDetections(dets[i]!, meta) })),
+    (dets, batch) => batch.meta.forEach((meta, i) => add({ meta, detections: toPixelDetections(dets[i]!, meta) })),
     o.onBatch,
     o.precision,
   );
-  return { images, losses };
+  return { images, losses, skipped };
 }
 
 /** COCO results (`results.json` entries) for detections, with the ground truth's image and category ids. */

@@ -29,7 +29,7 @@
  * const dets = detect(model, images, { scoreThreshold: 0.01, nmsIoU: 0.5, maxDetections: 100, nms: 'greedy' });
  * // dets[i]: Detection[] of image i, best first: { box: [x0, y0, x1, y1] in [0,1] of the network
  * // input, cls: class index into model.classNames, score }.
- * // Back to original pixels: toOriginalBox(d.box, meta.transform) (src/data/geometry.ts).
+ * // Back to original pixels: toOriginalBox(d.box, meta.transform) (src/runtime/geometry.ts).
  * const { detections, timing } = detectTimed(model, images); // timing: StageTiming in ms
  * ```
  *

@@ -113,10 +113,11 @@ export function vocDetections(images: ImageDetections[], classNames: string[]): 
 const MIN_PICTURE_SIDE = 384;
 
 /**
- * Draws each image's detections (score ≥ threshold) into `dir/<stem>.png`; returns the files.
+ * Draws each image's detections (score ≥ threshold) into `dir/<name>.png` (default name: the
+ * file stem); returns the files.
  * Small images are enlarged by an integer factor first (boxes scaled with them).
  */
-export async function writeDetectionPictures(images: ImageDetections[], classNames: string[], dir: string, threshold = 0.3, max = Infinity): Promise<string[]> {
+export async function writeDetectionPictures(images: ImageDetections[], classNames: string[], dir: string, threshold = 0.3, max = Infinity, name = (im: ImageDetections) => stem(im.meta.file)): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   const files: string[] = [];
   for (const im of images.slice(0, max)) {
@@ -125,7 +126,7 @@ export async function writeDetectionPictures(images: ImageDetections[], classNam
     const k = long > 0 && long < MIN_PICTURE_SIDE ? Math.ceil(MIN_PICTURE_SIDE / long) : 1;
     const dets = im.detections.filter((d) => d.score >= threshold).map((d) => ({ box: d.box.map((v) => v * k) as Box, label: classNames[d.cls]!, score: d.score, classIndex: d.cls }));
     const source = k === 1 ? im.meta.file : await sharp(im.meta.file).rotate().resize({ width: im.meta.originalWidth * k, height: im.meta.originalHeight * k, kernel: 'nearest' }).png().toBuffer();
-    const f = join(dir, `${stem(im.meta.file)}.png`);
+    const f = join(dir, `${name(im)}.png`);
     writeFileAtomic(f, await drawDetections(source, dets));
     files.push(f);
   }

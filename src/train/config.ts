@@ -4,7 +4,8 @@
  * and the list of settings `--resume` compares. Flags are the names PyTorch and Ultralytics users
  * know; the original DeNet tool's names stay as aliases (`--learn-rate` for `--lr`, …).
  */
-import { belowOne, flag, fraction, integer, listOf, nonNegative, option, oneOf, positive, positiveInt, type ConfigOf } from '../util/options.js';
+import { invalidArg } from '../util/errors.js';
+import { belowOne, flag, fraction, integer, listOf, nonNegative, nonNegativeInt, option, oneOf, positive, positiveInt, type ConfigOf } from '../util/options.js';
 import { SCHEDULES, type ScheduleKind } from './schedule.js';
 import { SOLVERS, type SolverName } from './solvers/index.js';
 import { PRECISIONS, type Precision } from '../torch/index.js';
@@ -18,8 +19,8 @@ export const TRAIN_OPTIONS = {
   backbone: option({ flag: 'backbone', value: '<file>', help: 'ImageNet weights for a new model\'s ResNet backbone: a torchvision ResNet state dict saved as .safetensors, loaded by name' }),
   train: option({ flag: 'train', value: '<path>', help: 'training data (see --extension)', required: true }),
   test: option({ flag: 'test', value: '<path>', help: 'test data, evaluated after each epoch' }),
-  extension: option({ flag: 'extension', value: '<spec>', help: 'data format: png|jpg|… (class folders), npy, imagenet,…, mscoco,…, voc,… (docs/data.md)', default: 'png', resume: true }),
-  testExtension: option({ flag: 'test-extension', value: '<spec>', help: 'data format of --test when it differs from --extension' }),
+  extension: option({ flag: 'extension', value: '<spec>', aliases: ['ext'], help: 'data format: png|jpg|… (class folders), npy, imagenet,…, mscoco,…, voc,… (docs/data.md)', default: 'png', resume: true }),
+  testExtension: option({ flag: 'test-extension', value: '<spec>', help: 'data format of --test (default: --extension; for imagenet, mscoco and voc specs their validation split: imagenet,val, mscoco,YEAR-val, voc,2007-test)' }),
   borderMode: option({ flag: 'border-mode', value: '<mode>', help: 'default convolution padding: valid|same|half|full', default: 'half' }),
   activation: option({ flag: 'activation', value: '<name>', help: 'what A means: relu|elu|leaky-relu|tanh|sigmoid|…', default: 'relu' }),
   solver: option<SolverName>({ flag: 'solver', value: '<name>', help: `solver: ${SOLVERS.join('|')}`, parse: oneOf('solver', SOLVERS), default: 'sgd', resume: true }),
@@ -37,7 +38,7 @@ export const TRAIN_OPTIONS = {
   emaRamp: option({ flag: 'ema-ramp', value: '<steps>', help: '--ema: the decay after t solver steps is decay × (1 − exp(−t / this)), so the average soon forgets the initial weights', parse: positive('ema-ramp'), default: 2000, resume: true }),
   seed: option({ flag: 'seed', value: '<n>', help: 'random seed (weights, shuffling, augmentation, dropout)', parse: integer('seed'), default: DEFAULT_SEED, resume: true }),
   distortMode: option({ flag: 'distort-mode', value: '<spec>', help: 'in-memory augmentation: oX offset px, sX scale %, rX rotation deg, mX mirror %', resume: true }),
-  augmentMirror: flag('augment-mirror', 'mirror training images with probability 1/2', { resume: true }),
+  augmentMirror: flag('augment-mirror', 'mirror training images with probability 1/2 (detection data: with their boxes)', { resume: true }),
   threadNum: option({ flag: 'workers', value: '<n>', aliases: ['thread-num'], help: 'data-loader workers: decodes in flight, and threads converting images to float', parse: positiveInt('workers'), default: 4 }),
   outputPrefix: option({ flag: 'output', value: '<dir>', aliases: ['output-prefix'], help: 'run folder (default: the first free runs/train-N)' }),
   weightInit: option({ flag: 'weight-init', value: '<name>', help: 'he-forward|he-backward|xavier-forward|xavier-backward[-uniform]', default: 'he-forward' }),
@@ -50,18 +51,51 @@ export const TRAIN_OPTIONS = {
   verbose: flag('verbose', 'stack traces on errors'),
 };
 
-/** `model-train-multi` adds the devices and the global batch. */
+/**
+ * `model-train-multi` adds the devices, the global batch, and torchrun's launch flags (each
+ * defaulting to the environment variable torchrun and cluster launchers set: src/cli/train-options.ts).
+ */
 export const MULTI_OPTIONS = {
   ...TRAIN_OPTIONS,
-  gpus: option<string[]>({ flag: 'gpus', value: '<devices...>', help: 'one process per entry: gpuN, cuda:N, N or cpu', parse: listOf((v: string) => v), required: true }),
-  batchSizeFactor: option({ flag: 'batch-size-factor', value: '<f>', help: 'global batch = --batch-size × this, split evenly over the devices', parse: positiveInt('batch-size-factor'), default: 1, resume: true }),
+  gpus: option<string[]>({ flag: 'gpus', value: '<devices...>', help: 'one process per entry on this machine: gpuN, cuda:N, N or cpu (under a launcher that sets RANK: the LOCAL_RANK-th entry; default cuda:LOCAL_RANK, else cpu)', parse: listOf((v: string) => v) }),
+  batchSizeFactor: option({ flag: 'batch-size-factor', value: '<f>', help: 'global batch = --batch-size × this, split evenly over all processes of all machines', parse: positiveInt('batch-size-factor'), default: 1, resume: true }),
+  nodes: option({ flag: 'nodes', value: '<n>', aliases: ['nnodes'], help: 'machines taking part, each running this command with the same --gpus count (default: NNODES, else 1)', parse: positiveInt('nodes') }),
+  nodeRank: option({ flag: 'node-rank', value: '<r>', help: 'this machine\'s index, 0 … nodes−1; node 0 hosts the rendezvous (default: NODE_RANK, else 0)', parse: nonNegativeInt('node-rank') }),
+  masterAddr: option({ flag: 'master-addr', value: '<host>', help: 'address of node 0 that every machine can reach (default: MASTER_ADDR, else 127.0.0.1)' }),
+  masterPort: option({ flag: 'master-port', value: '<port>', help: 'rendezvous TCP port on node 0 (default: MASTER_PORT; else a free port on one machine, 29500 across machines)', parse: tcpPort('master-port') }),
+  distBackend: option<'gloo' | 'nccl'>({ flag: 'dist-backend', value: '<name>', help: 'collectives: nccl (CUDA builds with NCCL, CUDA devices) or gloo (default: nccl for CUDA devices when built with it, else gloo)', parse: oneOf('dist-backend', ['gloo', 'nccl'] as const) }),
+  distTimeout: option({ flag: 'dist-timeout', value: '<seconds>', help: 'a rank that waits this long for the rendezvous or a collective stops with an error', parse: positive('dist-timeout'), default: 1800 }),
 };
+
+/** A TCP port, 1 … 65535. */
+function tcpPort(flag: string) {
+  const int = positiveInt(flag);
+  return (text: string): number => {
+    const n = int(text);
+    if (n > 65535) throw invalidArg(`--${flag}`, 'a TCP port (1…65535)', text);
+    return n;
+  };
+}
+
+/** Where and how a data-parallel run meets (resolved from MULTI_OPTIONS and the environment). */
+export interface LaunchConfig {
+  nodes: number;
+  nodeRank: number;
+  masterAddr: string;
+  /** Undefined: a free port on a single machine. */
+  masterPort?: number;
+  /** Undefined: nccl for CUDA devices when the build has it, else gloo. */
+  distBackend?: 'gloo' | 'nccl';
+  /** Seconds a rank waits for the rendezvous and for each collective. */
+  distTimeout: number;
+}
 
 /** The resolved settings of a training run. */
 export type TrainConfig = Omit<ConfigOf<typeof TRAIN_OPTIONS>, 'learnMomentum'> & Partial<Pick<ConfigOf<typeof MULTI_OPTIONS>, 'gpus'>> & {
   /** Momentum after the solver's default is filled in. */
   learnMomentum: number[];
   batchSizeFactor: number;
+} & LaunchConfig & {
   /** The keys `--resume` compares with the interrupted run (the table's `resume` entries). */
   resumeChecks?: string[];
 };

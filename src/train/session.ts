@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import { parseDistort } from '../data/distort.js';
 import { createLoader } from '../data/loader.js';
 import { openDataset, type OpenedDataset } from '../data/open.js';
+import { defaultTestSplit } from '../data/validation-split.js';
 import type { Dataset, Loader } from '../data/types.js';
 import type { TrainableModel } from './model-like.js';
 import { withFused, type TestResult } from './classify.js';
@@ -47,30 +48,13 @@ export function resolveDevice(flag: string | undefined, env: NodeJS.ProcessEnv =
   if (gpu !== undefined && gpu !== '') {
     if (!/^\d+$/.test(gpu)) throw new UserError(`Expected a device number for GPU but received "${gpu}"`);
     if (!cuda.isAvailable()) {
-      warn(`warning: GPU=${gpu} but CUDA is not available; training on the CPU`);
+      warn(`warning: GPU=${gpu} but CUDA is not available; running on the CPU`);
       return 'cpu';
     }
     if (Number(gpu) >= cuda.deviceCount()) throw new UserError(`GPU=${gpu}: only ${cuda.deviceCount()} CUDA device(s)`);
     return `cuda:${gpu}`;
   }
   return 'cpu';
-}
-
-/** A rank's share of a dataset for data-parallel training: samples rank, rank+world, … (equal lengths on every rank). */
-export function shardDataset(ds: Dataset, rank: number, world: number): Dataset {
-  const n = Math.floor(ds.length / world);
-  if (n === 0) throw new UserError(`${ds.source}: ${ds.length} samples cannot be split over ${world} devices`);
-  const at = (i: number) => i * world + rank;
-  const shard: Dataset = {
-    kind: ds.kind,
-    classNames: ds.classNames,
-    length: n,
-    source: `${ds.source} [shard ${rank + 1}/${world}]`,
-    categoryIds: ds.categoryIds,
-    record: (i) => ({ ...ds.record(at(i)), index: i }),
-  };
-  if (ds.pixels) (shard as { pixels?: Dataset['pixels'] }).pixels = (i) => ds.pixels!(at(i));
-  return shard;
 }
 
 /** The [C, H, W] of the first decodable sample as the loader would deliver it. */
@@ -81,6 +65,9 @@ export async function probeInputShape(opened: OpenedDataset, channels?: number):
 }
 
 function checkClasses(model: Model, train: Dataset, test?: Dataset): void {
+  for (const [what, ds] of [['--train', train], ['--test', test]] as const) {
+    if (ds?.unlabelled) throw new UserError(`${what} ${ds.source}: has no annotations (an image_info file); it can only be predicted (model-predict --predict-mode detect,mscoco)`);
+  }
   const detector = model.isDetector;
   for (const [what, ds] of [['--train', train], ['--test', test]] as const) {
     if (!ds) continue;
@@ -168,7 +155,14 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
 
   // ---- data -----------------------------------------------------------------------------------
   const trainSet = openDataset(c.train, c.extension);
-  const testSet = c.test ? openDataset(c.test, c.testExtension ?? c.extension) : undefined;
+  let testSpec = c.testExtension;
+  if (c.test && testSpec === undefined) {
+    const split = defaultTestSplit(c.extension);
+    if (split.note) warn(`note: ${split.note}`);
+    if (split.overlap) warn(`warning: ${split.overlap}`);
+    testSpec = split.spec;
+  }
+  const testSet = c.test ? openDataset(c.test, testSpec!) : undefined;
   const distort = c.distortMode ? parseDistort(c.distortMode) : undefined;
 
   // ---- model: checkpoint, file or description --------------------------------------------------
@@ -185,9 +179,8 @@ export async function runTraining(c: TrainConfig, s: SessionOptions): Promise<{ 
 
     const perDevice = (c.batchSize * c.batchSizeFactor) / world;
     if (!Number.isInteger(perDevice)) throw new UserError(`--batch-size ${c.batchSize} × --batch-size-factor ${c.batchSizeFactor} does not split evenly over ${world} devices`);
-    const trainData = world > 1 ? shardDataset(trainSet.dataset, rank, world) : trainSet.dataset;
-    const trainLoader = createLoader(trainData, {
-      batchSize: perDevice, threads: c.threadNum, seed: c.seed + rank, train: true, image: trainSet.spec.options, distort, augmentMirror: c.augmentMirror,
+    const trainLoader = createLoader(trainSet.dataset, {
+      batchSize: perDevice, threads: c.threadNum, seed: c.seed, train: true, shard: world > 1 ? { rank, world } : undefined, image: trainSet.spec.options, distort, augmentMirror: c.augmentMirror,
       channels: model.inputShape[0], warn, dropLast: world > 1, cacheBytes: freemem() / 2 / world, // ranks on one machine share its memory
       pinMemory: device !== 'cpu',
     });

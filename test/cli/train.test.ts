@@ -33,7 +33,7 @@ test('the original README command runs as written (GPU=0 without CUDA warns and 
   const out = tmp('readme');
   const r = cli('model-train', ['--border-mode', 'half', '--activation', 'relu', '--model-desc', ...README_DESC, '--learn-rate', '0.1', '--solver', 'sgd', '--epochs', '1', '--train', TRAIN, '--test', TEST, '--extension', 'png', '--output-prefix', out], { GPU: '0' });
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr + r.stdout, /GPU=0 but CUDA is not available; training on the CPU|cuda:0/);
+  assert.match(r.stderr + r.stdout, /GPU=0 but CUDA is not available; running on the CPU|cuda:0/);
   assert.match(r.stdout, /epoch 1\/1 {2}loss class \d+\.\d{4} {2}lr 0\.1000 .*top1 error \d+\.\d\d%/);
   const files = readdirSync(out);
   for (const f of ['model_epoch001.safetensors', 'model.safetensors', 'checkpoint.safetensors', 'results.csv', 'results.png', 'args.json', 'train.log', 'tensorboard']) assert.ok(files.includes(f), `${f} missing`);

@@ -4,11 +4,13 @@
 // the precision envelope.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
-  evaluateVocFiles, formatComp4, parseComp4, parseVocXml, vocApFromCurve, vocIou, writeVocResults, type VocDetection,
+  evaluateVocFiles, formatComp4, parseComp4, parseVocXml, vocApFromCurve, vocIou, writeVocResults, VOC07_THRESHOLDS, type VocDetection,
 } from '../../src/eval/voc/index.js';
 import { UserError } from '../../src/util/errors.js';
 
@@ -138,6 +140,46 @@ test('bad input is a UserError naming the problem', () => {
     assert.equal(r.perClass.get('bird')!.ap, null);
     assert.ok(Math.abs(r.mAP! - 5 / 9) < 1e-12);
     assert.match(r.warnings[0], /bird has no non-difficult ground truth/);
+  } finally {
+    rmSync(d.root, { recursive: true, force: true });
+  }
+});
+
+// Expected values: test/fixtures/voc-ap/expected.json, written by gen.py there with numpy, using the
+// py-faster-rcnn `voc_ap` formula (thresholds np.arange(0., 1.1, 0.1)).
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const reference = JSON.parse(readFileSync(path.join(repoRoot, 'test', 'fixtures', 'voc-ap', 'expected.json'), 'utf8')) as {
+  thresholds: number[]; cases: { name: string; hits: number[]; npos: number; recall: number[]; precision: number[]; ap07: number; apAll: number }[];
+};
+
+test('11-point thresholds are numpy\'s np.arange(0., 1.1, 0.1), bit for bit', () => {
+  assert.deepEqual([...VOC07_THRESHOLDS], reference.thresholds);
+  assert.equal(VOC07_THRESHOLDS[3], 0.30000000000000004);
+  assert.ok(VOC07_THRESHOLDS[6]! > 0.6 && VOC07_THRESHOLDS[7]! > 0.7);
+});
+
+test('APs equal the Python reference voc_ap, including recalls of exactly 3/10, 6/10, 7/10', () => {
+  for (const c of reference.cases) {
+    assert.equal(vocApFromCurve(Float64Array.from(c.recall), Float64Array.from(c.precision), '07'), c.ap07, c.name);
+    assert.ok(Math.abs(vocApFromCurve(Float64Array.from(c.recall), Float64Array.from(c.precision), 'all') - c.apAll) < 1e-15, c.name);
+  }
+  // Recall stops at exactly 3/10 with precision 1: thresholds 0, .1, .2 count, 0.30000000000000004 does not.
+  assert.equal(reference.cases[0]!.ap07, 3 / 11);
+});
+
+test('denet eval voc: recall of exactly 3/10 gives the reference 3/11, not 4/11', () => {
+  // Ten non-difficult cats (one per image); three detections hit, two miss. Recall 0.1, 0.2, 0.3 at
+  // precision 1, then precision falls: 11-point AP = 3/11 (= 0.2727) as voc_ap computes it.
+  const imgs: Record<string, Obj[]> = {};
+  for (let i = 0; i < 10; i++) imgs[`im${i}`] = [{ name: 'cat', box: [1, 1, 10, 10], difficult: false }];
+  const lines = ['im0 0.9 1 1 10 10', 'im1 0.8 1 1 10 10', 'im2 0.7 1 1 10 10', 'im3 0.6 100 100 110 110', 'im4 0.5 100 100 110 110'];
+  const d = devkit(imgs, { cat: lines.join('\n') + '\n' });
+  try {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src', 'cli', 'denet.ts'), 'eval', 'voc', '--devkit', d.devkit, '--year', '2007', '--results', d.results, '--classes', 'cat', '--json'], { cwd: repoRoot, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.per_class.cat, 3 / 11);
+    assert.equal(j.per_class.cat, reference.cases[0]!.ap07);
   } finally {
     rmSync(d.root, { recursive: true, force: true });
   }

@@ -2,7 +2,8 @@
 export { defaultCocoParams, linspace, type AreaRange, type CocoParams } from './params.js';
 export { loadCocoGroundTruth, loadCocoResults, readJsonFile, type CocoDetections, type CocoGroundTruth, type CocoResult } from './dataset.js';
 export { bboxIou } from './iou.js';
-export { formatCocoResults, readCocoResults, writeCocoResults } from './results-io.js';
+export { algorithmName, cocoServerResultsName } from './server-results.js';
+export { formatCocoResults, readCocoResults, writeCocoResults, type NamedCocoResult } from './results-io.js';
 export { evaluateCoco, type CocoEvaluation } from './evaluate.js';
 export { COCO_STAT_NAMES, cocoPerCategory, cocoStats, formatCocoSummary, pyFixed, type CategoryAp, type CocoStatName, type CocoStats } from './summary.js';
 

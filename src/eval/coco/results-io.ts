@@ -6,6 +6,9 @@ import { UserError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { readJsonFile, type CocoResult } from './dataset.js';
 
+/** A result that also names its image file and class (for images without a COCO annotation file; COCO tools ignore the extra keys). */
+export type NamedCocoResult = CocoResult & { file_name?: string; category_name?: string };
+
 const round = (v: number, d: number | undefined) => (d === undefined ? v : Number(v.toFixed(d)));
 
 /**
@@ -13,19 +16,20 @@ const round = (v: number, d: number | undefined) => (d === undefined ? v : Numbe
  * `decimals` is given (`{ box: 2, score: 5 }` keeps files small; it changes the numbers slightly).
  * Non-finite values or negative sizes are a `UserError` (they would make an unreadable file).
  */
-export function formatCocoResults(dets: readonly CocoResult[], decimals: { box?: number; score?: number } = {}): string {
+export function formatCocoResults(dets: readonly NamedCocoResult[], decimals: { box?: number; score?: number } = {}): string {
   const lines = dets.map((d, i) => {
     if (!d.bbox.every(Number.isFinite) || !Number.isFinite(d.score) || d.bbox[2] < 0 || d.bbox[3] < 0) {
       throw new UserError(`detection ${i} has a non-finite or negative box or score: ${JSON.stringify(d)}`);
     }
     const bbox = d.bbox.map((v) => round(v, decimals.box));
-    return JSON.stringify({ image_id: d.image_id, category_id: d.category_id, bbox, score: round(d.score, decimals.score) });
+    const names = { ...(d.file_name === undefined ? {} : { file_name: d.file_name }), category_id: d.category_id, ...(d.category_name === undefined ? {} : { category_name: d.category_name }) };
+    return JSON.stringify({ image_id: d.image_id, ...names, bbox, score: round(d.score, decimals.score) });
   });
   return lines.length ? `[\n${lines.join(',\n')}\n]\n` : '[]\n';
 }
 
 /** Writes a COCO results file atomically. */
-export function writeCocoResults(path: string, dets: readonly CocoResult[], decimals: { box?: number; score?: number } = {}): void {
+export function writeCocoResults(path: string, dets: readonly NamedCocoResult[], decimals: { box?: number; score?: number } = {}): void {
   writeFileAtomic(path, formatCocoResults(dets, decimals));
 }
 

@@ -30,17 +30,27 @@ export function vocIou(a: readonly number[], b: readonly number[]): number {
 }
 
 /**
+ * The VOC2007 11-point recall thresholds as the Python reference takes them: py-faster-rcnn's
+ * `voc_eval` (also shipped by mmdetection and detectron2) iterates `np.arange(0., 1.1, 0.1)`, whose
+ * values are `k * 0.1` in doubles: 0.30000000000000004, 0.6000000000000001 and 0.7000000000000001
+ * sit just above 3/10, 6/10 and 7/10, so a recall of exactly 3/10 does not reach the 4th threshold.
+ * (MATLAB's VOCevaldet uses `0:0.1:1`, whose values are the doubles nearest k/10; APs of the two
+ * differ by up to 1/11 when recall lands exactly on a tenth. We follow the Python reference, which
+ * is what published PyTorch numbers come from.)
+ */
+export const VOC07_THRESHOLDS: readonly number[] = Array.from({ length: 11 }, (_, k) => k * 0.1);
+
+/**
  * AP from a precision/recall curve (points in detection order).
- * `07`: mean over t ∈ {0, 0.1, …, 1} of the highest precision at recall ≥ t (0 if none); the
- * thresholds are the doubles nearest k/10.
+ * `07`: sum over the 11 `VOC07_THRESHOLDS` t of (the highest precision at recall ≥ t, 0 if none) / 11,
+ * added in threshold order as the reference does.
  * `all`: precision made monotone from the right, integrated over recall where recall changes.
  */
 export function vocApFromCurve(recall: Float64Array, precision: Float64Array, metric: VocMetric): number {
   const n = recall.length;
   if (metric === '07') {
     let ap = 0;
-    for (let k = 0; k <= 10; k++) {
-      const t = k / 10;
+    for (const t of VOC07_THRESHOLDS) {
       let p = 0;
       for (let i = 0; i < n; i++) if (recall[i] >= t && precision[i] > p) p = precision[i];
       ap += p / 11;
