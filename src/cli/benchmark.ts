@@ -7,19 +7,24 @@
  *   denet benchmark --model model.safetensors --batch 1,8 --precision fp32,bf16
  *   denet benchmark --model det.safetensors --data data/test --extension voc,2007-test --json
  *
- * What is timed is the inference path of model-predict: a fused copy of the model (batch norms
- * folded into the convolutions) under libtorch's inference mode; for a detector the whole
- * detection (network, corner search, sampling, classifier, decoding and NMS), for a classifier
- * the forward pass with its class scores read back to the host.
+ * What is timed is the inference path of model-predict: on libtorch a fused copy of the model
+ * (batch norms folded into the convolutions) under libtorch's inference mode; on onnx the graph
+ * `denet export` writes (dynamic batch, fp32) on onnxruntime-node with the same thread count, as
+ * `model-predict --engine onnx` and `denet/runtime` run it. For a detector the whole detection
+ * (network, corner search, sampling, classifier, decoding and NMS), for a classifier the forward
+ * pass with its class scores read back to the host.
  */
 import { statSync } from 'node:fs';
+import { exportOnnx } from '../export/export.js';
+import type { OnnxModel } from '../runtime/model.js';
 import { createLoader } from '../data/loader.js';
 import { openDataset } from '../data/open.js';
+import { disposeBatch } from '../data/to-tensor.js';
 import { detect } from '../detect/detect.js';
 import { evaluateDetector } from '../detect/evaluate.js';
 import { checkDetectionClasses } from '../detect/predict.js';
 import { Model, setImageSize } from '../model/index.js';
-import { PRECISIONS, buildInfo, checkPrecision, getNumThreads, manualSeed, rand, setNumThreads, type Precision, type Tensor } from '../torch/index.js';
+import { PRECISIONS, buildInfo, checkPrecision, getNumThreads, manualSeed, rand, scope, setNumThreads, type Precision } from '../torch/index.js';
 import { defaultThreads, probeInputShape, resolveDevice } from '../train/session.js';
 import { stageClock } from '../detect/state.js';
 import { predictAll, topErrors } from '../train/classify.js';
@@ -30,10 +35,13 @@ import { buildProgram, parseOptions } from './options.js';
 export const ENGINES = ['libtorch', 'onnx'] as const;
 type Engine = (typeof ENGINES)[number];
 
-/** Why an engine cannot run here (absent: it can). */
-const UNAVAILABLE: Partial<Record<Engine, string>> = {
-  onnx: 'not available: this build has no ONNX export and runtime yet',
-};
+/** Why `engine` cannot run `precision` on `device` (undefined: it can). */
+function unavailable(engine: Engine, precision: Precision, device: string): string | undefined {
+  if (engine !== 'onnx') return undefined;
+  if (precision !== 'fp32') return 'not available: the exported graph runs in fp32';
+  if (device !== 'cpu') return 'not available: onnxruntime-node runs on the CPU in this build';
+  return undefined;
+}
 
 export interface BenchmarkRow {
   engine: Engine;
@@ -41,6 +49,8 @@ export interface BenchmarkRow {
   batch: number;
   /** 'ok', or why the configuration did not run. */
   status: string;
+  /** Size of what the engine loads: the .safetensors file, or the exported .onnx bytes. */
+  size_mb: number | null;
   /** Median milliseconds per batch, per image, and images per second. */
   ms_per_batch: number | null;
   ms_per_image: number | null;
@@ -53,7 +63,6 @@ export interface BenchmarkReport {
   model: string;
   kind: 'classifier' | 'detector';
   input: [number, number, number];
-  size_mb: number;
   device: string;
   layout: 'NCHW' | 'channels-last';
   threads: number;
@@ -72,49 +81,95 @@ function median(xs: number[]): number {
 }
 
 /** Median ms of `runs` calls of `step` after `warmup` calls. */
-function timeSteps(step: () => void, warmup: number, runs: number, device: string): number {
+async function timeSteps(step: () => void | Promise<void>, warmup: number, runs: number, device: string): Promise<number> {
   const clock = stageClock(device);
-  for (let i = 0; i < warmup; i++) step();
+  for (let i = 0; i < warmup; i++) await step();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = clock();
-    step();
+    await step();
     times.push(clock() - t0);
   }
   return median(times);
 }
 
-/** One timed inference of `net` on `images`, with the results on the host as model-predict uses them. */
-function inferenceStep(net: Model, images: Tensor, precision: Precision): () => void {
-  if (net.isDetector) return () => void detect(net, images, { precision });
-  return () => {
-    const { output } = net.infer(images, { precision });
-    output.data();
-    output.dispose();
-  };
+/** Median ms per batch of `batch` random images through `net`, the results on the host as model-predict uses them. */
+async function timeLibtorch(net: Model, batch: number, precision: Precision, device: string, warmup: number, runs: number): Promise<number> {
+  manualSeed(0);
+  const images = rand([batch, ...net.inputShape], { device });
+  const step = net.isDetector
+    ? () => void detect(net, images, { precision })
+    : () => {
+        const { output } = net.infer(images, { precision });
+        output.data();
+        output.dispose();
+      };
+  try {
+    return await timeSteps(step, warmup, runs, device);
+  } finally {
+    images.dispose();
+  }
 }
 
-async function accuracy(net: Model, data: string, extension: string, batch: number, threads: number, device: string, precision: Precision): Promise<number> {
+/** The same on onnxruntime (fp32, CPU). */
+async function timeOnnx(model: OnnxModel, batch: number, warmup: number, runs: number): Promise<number> {
+  const [c, h, w] = model.inputShape;
+  const images = Array.from({ length: batch }, (_, b) => Float32Array.from({ length: c * h * w }, (_, i) => ((i * 7919 + b * 104729) % 1000) / 1000));
+  const step = model.info.kind === 'detector' ? async () => void (await model.detectNormalised(images)) : async () => void (await model.classify(images));
+  return timeSteps(step, warmup, runs, 'cpu');
+}
+
+/** The exported graph of `net` (dynamic batch) on onnxruntime-node, and its size in bytes. */
+async function onnxModel(net: Model, threads: number): Promise<{ model: OnnxModel; bytes: number }> {
+  const { bytes } = exportOnnx(net, { batch: 'dynamic' });
+  const { loadModel } = await import('../runtime/index.js');
+  return { model: await loadModel(bytes, { intraOpNumThreads: threads, interOpNumThreads: 1 }), bytes: bytes.length };
+}
+
+async function accuracy(net: Model | OnnxModel, data: string, extension: string, batch: number, threads: number, device: string, precision: Precision): Promise<number> {
   const opened = openDataset(data, extension);
   const { dataset, spec } = opened;
   const shape = await probeInputShape(opened, net.inputShape[0]);
   if (shape.join() !== net.inputShape.join()) throw new UserError(`${dataset.source}: images are ${shape.join('×')} (C×H×W) but the model takes ${net.inputShape.join('×')}; use --extension …,scale=…,crop=… or --image-size`);
   const loader = createLoader(dataset, { batchSize: batch, threads, train: false, image: spec.options, channels: net.inputShape[0] });
-  if (net.isDetector) {
-    checkDetectionClasses(net, dataset, '--data');
+  const detector = net instanceof Model ? net.isDetector : net.info.kind === 'detector';
+  if (detector) {
+    checkDetectionClasses(net instanceof Model ? net : { classNames: net.classNames, numClasses: net.numClasses }, dataset, '--data');
     return (await evaluateDetector(net, loader, { device, precision })).report.stats.AP;
   }
   if (dataset.kind !== 'classification') throw new UserError(`${dataset.source}: a classifier is scored on a classification dataset`);
+  if (!(net instanceof Model)) return onnxTop1(net, loader);
   const r = await predictAll(net, loader, device, undefined, precision);
   if (!r.predictions) throw new UserError(`${dataset.source}: the model does not output class scores`);
   return 1 - topErrors(r.predictions).top1_error;
+}
+
+/** Top-1 accuracy of an exported classifier over every batch of `loader`. */
+async function onnxTop1(model: OnnxModel, loader: ReturnType<typeof createLoader>): Promise<number> {
+  let right = 0, seen = 0;
+  for await (const batch of loader.epoch(0)) {
+    try {
+      const x = batch.images.toFloat32Array();
+      const size = x.length / batch.meta.length;
+      const probs = await model.classify(batch.meta.map((_, i) => x.subarray(i * size, (i + 1) * size)));
+      const labels = scope(() => batch.labels!.to('int32').data() as Int32Array);
+      probs.forEach((p, i) => {
+        const best = p.reduce((bi, v, j) => (v > p[bi]! ? j : bi), 0);
+        if (best === labels[i]) right++;
+        seen++;
+      });
+    } finally {
+      disposeBatch(batch);
+    }
+  }
+  return seen ? right / seen : 0;
 }
 
 export function formatTable(r: BenchmarkReport): string {
   const metric = r.metric_name === 'coco_ap' ? 'COCO AP' : r.metric_name === 'top1_accuracy' ? 'top-1 acc' : 'metric';
   const head = ['Engine', 'Precision', 'Batch', 'Status', 'Size (MB)', metric, 'ms/img', 'img/s'];
   const rows = r.rows.map((x) => [
-    x.engine, x.precision, String(x.batch), x.status === 'ok' ? 'ok' : 'no', r.size_mb.toFixed(r.size_mb < 10 ? 2 : 1),
+    x.engine, x.precision, String(x.batch), x.status === 'ok' ? 'ok' : 'no', x.size_mb === null ? '-' : x.size_mb.toFixed(x.size_mb < 10 ? 2 : 1),
     x.metric === null ? '-' : x.metric.toFixed(4), x.ms_per_image === null ? '-' : x.ms_per_image.toFixed(2), x.images_per_s === null ? '-' : x.images_per_s.toFixed(1),
   ]);
   const width = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
@@ -173,32 +228,43 @@ export async function main(argv: string[], name = 'denet benchmark'): Promise<nu
   if (net !== saved) saved.dispose();
   net.channelsLast = o.channelsLast;
   const report: BenchmarkReport = {
-    model: o.model, kind: net.isDetector ? 'detector' : 'classifier', input: [...net.inputShape], size_mb: statSync(o.model).size / 2 ** 20,
+    model: o.model, kind: net.isDetector ? 'detector' : 'classifier', input: [...net.inputShape],
     device, layout: net.channelsLast ? 'channels-last' : 'NCHW', threads: getNumThreads(), libtorch: buildInfo().torchVersion, metric_name: o.data ? (net.isDetector ? 'coco_ap' : 'top1_accuracy') : null,
     data: o.data ?? null, warmup: o.warmup, runs: o.runs, rows: [],
   };
+  const runners: Partial<Record<Engine, { model: Model | OnnxModel; sizeMb: number; time: (batch: number, precision: Precision) => Promise<number> }>> = {};
+  let exported: OnnxModel | undefined;
   try {
     for (const engine of engines) {
       for (const precision of precisions) {
-        const why = UNAVAILABLE[engine];
-        const metric = !why && o.data ? await accuracy(net, o.data, o.extension, Math.max(...batches), o.threadNum, device, precision) : null;
-        for (const batch of batches) {
-          const row: BenchmarkRow = { engine, precision, batch, status: why ?? 'ok', ms_per_batch: null, ms_per_image: null, images_per_s: null, metric };
-          if (!why) {
-            manualSeed(0);
-            const images = rand([batch, ...net.inputShape], { device });
+        let why = unavailable(engine, precision, device);
+        if (!why && !runners[engine]) {
+          if (engine === 'libtorch') runners.libtorch = { model: net, sizeMb: statSync(o.model).size / 2 ** 20, time: (batch, p) => timeLibtorch(net, batch, p, device, o.warmup, o.runs) };
+          else {
             try {
-              const ms = timeSteps(inferenceStep(net, images, precision), o.warmup, o.runs, device);
-              Object.assign(row, { ms_per_batch: ms, ms_per_image: ms / batch, images_per_s: (1000 * batch) / ms });
-            } finally {
-              images.dispose();
+              const { model, bytes } = await onnxModel(net, report.threads);
+              exported = model;
+              runners.onnx = { model, sizeMb: bytes / 2 ** 20, time: (batch) => timeOnnx(model, batch, o.warmup, o.runs) };
+            } catch (e) {
+              if (!(e instanceof UserError)) throw e;
+              why = `not available: ${e.message}`;
             }
+          }
+        }
+        const runner = why ? undefined : runners[engine]!;
+        const metric = runner && o.data ? await accuracy(runner.model, o.data, o.extension, Math.max(...batches), o.threadNum, device, precision) : null;
+        for (const batch of batches) {
+          const row: BenchmarkRow = { engine, precision, batch, status: why ?? 'ok', size_mb: runner?.sizeMb ?? null, ms_per_batch: null, ms_per_image: null, images_per_s: null, metric };
+          if (runner) {
+            const ms = await runner.time(batch, precision);
+            Object.assign(row, { ms_per_batch: ms, ms_per_image: ms / batch, images_per_s: (1000 * batch) / ms });
           }
           report.rows.push(row);
         }
       }
     }
   } finally {
+    await exported?.release();
     net.dispose();
   }
   console.log(o.json ? JSON.stringify(report, null, 2) : formatTable(report));
