@@ -64,7 +64,7 @@ async function ranks(world: number, steps: number): Promise<{ params: number; ms
   return JSON.parse(outs[0]!.trim().split('\n').pop()!);
 }
 
-export async function run(steps = Number(process.argv[2] ?? 30)): Promise<void> {
+export async function run(steps = 30): Promise<void> {
   setNumThreads(1);
   const model = demoModel();
   const x = randn([8, 3, 192, 192]);
@@ -87,4 +87,4 @@ export async function run(steps = Number(process.argv[2] ?? 30)): Promise<void> 
 }
 
 if (process.argv[2] === 'worker') worker(Number(process.argv[3]));
-else if (process.argv[1] === self) await run();
+else if (process.argv[1] === self) await run(Number(process.argv[2]) || 30);

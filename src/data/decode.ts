@@ -1,5 +1,6 @@
 /**
- * Decodes one image file with sharp (libvips, on libuv's thread pool): reads the header, plans
+ * Decodes one image file with sharp (libvips, on libuv's thread pool; tiny PNGs in JavaScript,
+ * src/data/small-png.ts): reads the header, plans
  * the crop, reduces (by more than 2) and extracts in libvips to uint8 (`decodeRaw`);
  * `writeDecoded` (or a worker running `chwJob`) then writes the CHW float32 pixels in one pass,
  * resizing on the way, wherever the caller wants them (the loader: into the batch).
@@ -13,6 +14,7 @@ import sharp from 'sharp';
 import { UserError } from '../util/errors.js';
 import type { CropPlan } from './crop-plan.js';
 import { writeChw, type ChwWrite, type PhotoParams, type Resample } from '../runtime/convert.js';
+import { decodeSmallPng, isSmallPng } from './small-png.js';
 import type { SampleRecord, SampleTransform } from './types.js';
 
 /**
@@ -104,7 +106,7 @@ function checkAnnotatedSize(record: SampleRecord, ow: number, oh: number): void 
 /** Decodes all of `record.file` to uint8 pixels with `channels` channels, in one libvips call. */
 export async function decodeWhole(record: SampleRecord, channels: number, gate = ungated): Promise<RawImage> {
   const bytes = await readFile(record.file);
-  const im = await gate(() => rawPixels(sharp(bytes).removeAlpha(), channels));
+  const im = isSmallPng(bytes, channels) ? decodeSmallPng(bytes, channels) : await gate(() => rawPixels(sharp(bytes).removeAlpha(), channels));
   checkAnnotatedSize(record, im.width, im.height);
   return im;
 }
@@ -134,10 +136,13 @@ export async function decodeRaw(
   gate = ungated,
   augmenting = false,
 ): Promise<DecodedRaw> {
+  const fromFile = !whole;
+  const bytes = whole ? undefined : await readFile(record.file);
+  if (bytes && isSmallPng(bytes, channels)) whole = decodeSmallPng(bytes, channels);
   // One sharp instance reads the header and then runs the pipeline (the input is parsed once).
-  const input = whole ? undefined : sharp(await readFile(record.file));
+  const input = whole ? undefined : sharp(bytes!);
   const { width: ow, height: oh } = whole ?? header(await input!.metadata());
-  if (!whole) checkAnnotatedSize(record, ow, oh);
+  if (fromFile) checkAnnotatedSize(record, ow, oh);
   const p = plan(ow, oh);
   const sx = p.resizedWidth / ow;
   const sy = p.resizedHeight / oh;
