@@ -160,12 +160,12 @@ export async function main(argv: string[], name = 'denet predict'): Promise<numb
       const loader = createLoader(dataset, { batchSize: o.batchSize, threads: o.threadNum, train: false, image: spec.options, channels: model.inputShape[0], pinMemory: device !== 'cpu' });
       const bar = progressBar('detect', loader.samplesInEpoch(0), showBar);
       try {
-        const common = { results: o.results, modes: new Set(modes), device, maxPictures: o.maxPictures, detect, onBatch: (done: number) => bar.update(done, rate(done)) };
+        const common = { results: o.results, modes: new Set(modes), device, precision, maxPictures: o.maxPictures, detect, onBatch: (done: number) => bar.update(done, rate(done)) };
         const r = opened.images
           ? await detectImages(model, opened.images, loader, { ...common, showThreshold: o.drawThreshold, log: say })
           : dataset.unlabelled
             ? await predictTestDev(model, dataset, loader, { ...common, drawThreshold: o.drawThreshold, modelPath: o.model, subsets: spec.subsets })
-            : await predictDetections(model, { dataset, spec }, loader, { ...common, precision, drawThreshold: o.drawThreshold, log: (line) => { bar.stop(); console.log(line); } });
+            : await predictDetections(model, { dataset, spec }, loader, { ...common, drawThreshold: o.drawThreshold, log: (line) => { bar.stop(); console.log(line); } });
         bar.stop();
         const skipped = 'skipped' in r && r.skipped ? `, ${r.skipped} unreadable skipped` : '';
         console.log(`${r.images} images${skipped}, ${r.detections} detections (${(r.images / ((performance.now() - t0) / 1000)).toFixed(1)} img/s)${r.files.length ? `; wrote ${r.files.length} file(s) into ${o.results}` : ''}`);
@@ -185,7 +185,7 @@ export async function main(argv: string[], name = 'denet predict'): Promise<numb
     if (opened.images) {
       let r: Awaited<ReturnType<typeof classifyImages>>;
       try {
-        r = await classifyImages(model, opened.images, loader, { device, base, modelPath: o.model, input: o.input, onBatch: (done) => bar.update(done, rate(done)), log: say });
+        r = await classifyImages(model, opened.images, loader, { device, precision, base, modelPath: o.model, input: o.input, onBatch: (done) => bar.update(done, rate(done)), log: say });
       } finally {
         bar.stop();
       }

@@ -18,6 +18,7 @@ import type { ImageFilesDataset } from '../data/image-files.js';
 import type { Loader } from '../data/types.js';
 import { writeCocoResults, type NamedCocoResult } from '../eval/coco/index.js';
 import type { Model } from '../model/model.js';
+import type { Precision } from '../torch/index.js';
 import type { DetectOptions } from './detect.js';
 import { runDetector, type ImageDetections } from './evaluate.js';
 import { writeDetectionPictures } from './predict.js';
@@ -27,6 +28,7 @@ export interface DetectImagesOptions {
   modes: ReadonlySet<string>;
   detect: DetectOptions;
   device?: string;
+  precision?: Precision;
   /** Summary counts and pictures: detections scoring at least this. */
   showThreshold: number;
   maxPictures?: number;
@@ -69,7 +71,7 @@ export async function detectImages(model: Model, ds: ImageFilesDataset, loader: 
   const total = ds.length;
   const classNames = model.classNames;
   const r = await runDetector(model, loader, {
-    device: o.device, detect: o.detect, onBatch: o.onBatch, losses: false,
+    device: o.device, precision: o.precision, detect: o.detect, onBatch: o.onBatch, losses: false,
     onImage: (im) => o.log(`image ${im.meta.index + 1}/${total} ${ds.relative(im.meta.index)} ${im.meta.originalWidth}×${im.meta.originalHeight}: ${detectionSummary(im, classNames, o.showThreshold)}`),
   });
   mkdirSync(o.results, { recursive: true });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Dataset, Loader } from '../data/types.js';
 import { algorithmName, cocoServerResultsName, writeCocoResults } from '../eval/coco/index.js';
 import type { Model } from '../model/model.js';
+import type { Precision } from '../torch/index.js';
 import { UserError } from '../util/errors.js';
 import type { DetectOptions } from './detect.js';
 import { cocoResults, detectionGroundTruth, runDetector } from './evaluate.js';
@@ -23,6 +24,7 @@ export interface TestDevOptions {
   modelPath: string;
   subsets: { year: string; split: string }[];
   device?: string;
+  precision?: Precision;
   drawThreshold?: number;
   maxPictures?: number;
   onBatch?: (done: number) => void;
@@ -36,7 +38,7 @@ export async function predictTestDev(model: Model, ds: Dataset, loader: Loader, 
   if (o.subsets.length !== 1) throw new UserError(`${ds.source}: predict one test split at a time (the server takes one file per split)`);
   checkDetectionClasses(model, ds, '--input');
   const gt = detectionGroundTruth(ds); // the image_info file: image and category ids
-  const r = await runDetector(model, loader, { device: o.device, detect: o.detect, onBatch: o.onBatch, losses: false });
+  const r = await runDetector(model, loader, { device: o.device, precision: o.precision, detect: o.detect, onBatch: o.onBatch, losses: false });
   const results = cocoResults(r.images, gt, ds);
   mkdirSync(o.results, { recursive: true });
   const files: string[] = [];

@@ -8,6 +8,7 @@
 import type { ImageFilesDataset } from '../data/image-files.js';
 import type { Loader } from '../data/types.js';
 import type { Model } from '../model/model.js';
+import type { Precision } from '../torch/index.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { evalLoop } from '../data/eval-loop.js';
 
@@ -27,7 +28,7 @@ export interface ClassifyImagesReport {
  * Classifies every image of `loader`; `log` gets one line per image. Writes `<base>.json` and
  * returns the report.
  */
-export async function classifyImages(model: Model, ds: ImageFilesDataset, loader: Loader, o: { device: string; base: string; modelPath: string; input: string; onBatch?: (done: number) => void; log: (line: string) => void }): Promise<ClassifyImagesReport> {
+export async function classifyImages(model: Model, ds: ImageFilesDataset, loader: Loader, o: { device: string; precision?: Precision; base: string; modelPath: string; input: string; onBatch?: (done: number) => void; log: (line: string) => void }): Promise<ClassifyImagesReport> {
   const predictions: ImageClassification[] = [];
   const names = model.classNames;
   const { skipped } = await evalLoop(
@@ -50,6 +51,7 @@ export async function classifyImages(model: Model, ds: ImageFilesDataset, loader
       o.log(`image ${p.image_id}/${ds.length} ${p.file_name}: ${top5.map((t) => `${t.class} ${t.probability.toFixed(3)}`).join(', ')}`);
     }),
     o.onBatch,
+    o.precision,
   );
   const report: ClassifyImagesReport = { model: o.modelPath, input: o.input, count: predictions.length, skipped, predictions };
   writeFileAtomic(`${o.base}.json`, JSON.stringify(report, null, 1) + '\n');

@@ -162,7 +162,31 @@ test('classify a folder of unlabelled images: the top-5 per file, equal to a dir
   assert.deepEqual(top5.map((t) => t.index), expected.map((e) => e.i));
   top5.forEach((t, k) => assert.ok(Math.abs(t.probability - expected[k]!.p) < 1e-6));
   assert.equal(top5[0]!.class, `c${expected[0]!.i}`);
+
+  // --precision bf16 reaches the network: probabilities move by bf16 rounding, not more.
+  const bf = join(dir, 'top5-bf16');
+  const r2 = cli('model-predict', ['--model', modelFile, '--input', imgs, '--predict-mode', 'classify', '--results', bf, '--precision', 'bf16'], ENV);
+  assert.equal(r2.status, 0, r2.stderr);
+  const p32 = rep.predictions.flatMap((p: { top5: { index: number; probability: number }[] }) => p.top5);
+  const p16 = JSON.parse(readFileSync(`${bf}.json`, 'utf8')).predictions.flatMap((p: { top5: { index: number; probability: number }[] }) => p.top5);
+  const prob = (list: { index: number; probability: number }[], k: number) => list.find((t) => t.index === k)?.probability;
+  assert.ok(p16.some((t: { index: number; probability: number }, k: number) => t.probability !== p32[k].probability), 'bf16 output differs from fp32');
+  for (const t of p16.slice(0, 5)) if (prob(p32.slice(0, 5), t.index) !== undefined) assert.ok(Math.abs(t.probability - prob(p32.slice(0, 5), t.index)!) < 0.02);
   m.dispose();
+});
+
+test('--precision bf16 reaches the detector on a folder of images: scores move by bf16 rounding', () => {
+  const run = (precision: string) => {
+    const out = tmp(`pi-${precision}`);
+    const r = cli('model-predict', ['--model', DET, '--input', join(PHOTOS, 'a.jpg'), '--predict-mode', 'detect,json', '--results', out, '--precision', precision], ENV);
+    assert.equal(r.status, 0, r.stderr);
+    return read(join(out, 'results.json'));
+  };
+  const fp32 = run('fp32'), bf16 = run('bf16');
+  assert.ok(fp32.length > 0);
+  const top = (rs: Result[]) => Math.max(...rs.map((x) => x.score));
+  assert.notEqual(top(bf16), top(fp32), 'bf16 scores differ from fp32');
+  assert.ok(Math.abs(top(bf16) - top(fp32)) < 0.05);
 });
 
 test('COCO test-dev: the original README command writes the server file, scored by denet eval coco against the hidden ground truth', () => {
