@@ -3,7 +3,8 @@
  * input, 6 classes): images/s of the whole program loop (decode + letterbox in the loader, network,
  * corner search / sampling / NMS, per-image lines, results.json) against, in the same run and with
  * the same threads and batch, the network alone on random batches and the network + detection
- * decoding. The share lost outside the network is 1 − program rate / network rate.
+ * decoding, and the loader alone. The share lost outside the network is 1 − program rate / network
+ * rate; on a machine with few cores the loader's decoding takes CPU time from the network's threads.
  *
  *   npm run bench -- predict-folder
  *   node --import tsx bench/predict-folder.ts [images=1000] [batch=8]
@@ -18,6 +19,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { DENET_CPU_SMALL, detect } from '../src/detect/index.js';
+import { createLoader } from '../src/data/loader.js';
+import { openPredictInput } from '../src/data/predict-input.js';
+import { disposeBatch } from '../src/data/to-tensor.js';
 import { registerLayers } from '../src/layers.js';
 import { Model } from '../src/model/index.js';
 import { getNumThreads, randn, setNumThreads } from '../src/torch/index.js';
@@ -94,9 +98,21 @@ export async function run(images = 1000, batch = 8): Promise<void> {
     x.dispose();
     fused.dispose();
 
+    // 3. The loader alone (decode + letterbox into batches, 2 workers), nothing else running.
+    const opened = openPredictInput(photos, undefined, { detector: true, classNames: model.classNames, inputShape: model.inputShape });
+    const loader = createLoader(opened.dataset, { batchSize: batch, threads: 2, train: false, image: opened.spec.options, channels: c });
+    const tl = performance.now();
+    let loaded = 0;
+    for await (const b of loader.epoch(0)) {
+      loaded += b.meta.length;
+      disposeBatch(b);
+    }
+    const loaderRate = loaded / ((performance.now() - tl) / 1000);
+
     console.log(`  model-predict (loader + network + post-processing + output): ${program.toFixed(1)} img/s (${m[1]} images; ${wall.toFixed(1)} s with start-up)`);
     console.log(`  network forward only (random batches):                        ${network.toFixed(1)} img/s`);
     console.log(`  network + detection decoding:                                 ${withPost.toFixed(1)} img/s`);
+    console.log(`  loader alone (decode + letterbox, 2 workers):                 ${loaderRate.toFixed(1)} img/s`);
     console.log(`  program / network: ${(program / network).toFixed(3)} → share lost outside the network ${(100 * (1 - program / network)).toFixed(1)} % ` +
       `(decoding ${(100 * (1 - withPost / network)).toFixed(1)} %, loading and output the rest)`);
   } finally {
