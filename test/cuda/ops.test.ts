@@ -18,7 +18,7 @@ const OPS: [string, (a: Tensor, b: Tensor, img: Tensor, w: Tensor) => Tensor][] 
   ['maxPool2d, avgPool2d, adaptiveAvgPool2d', (_, __, img) => cat([F.maxPool2d(img, 3, { stride: 2, padding: 1 }).flatten(1), F.avgPool2d(img, 2).flatten(1), F.adaptiveAvgPool2d(img, 1).flatten(1)], 1)],
   ['batchNorm (training statistics)', (_, __, img) => F.batchNorm(img, { training: true, eps: 1e-5 })],
   ['interpolate nearest ×2, bilinear', (_, __, img) => cat([F.interpolate(img, { scaleFactor: 2, mode: 'nearest' }).flatten(1), F.interpolate(img, { size: [11, 13], mode: 'bilinear' }).flatten(1)], 1)],
-  ['gridSample bilinear', (a, _, img) => F.gridSample(img, a.narrow(1, 0, 8).reshape([2, 2, 2, 2]).tanh(), { mode: 'bilinear', alignCorners: false })],
+  ['gridSample bilinear', (a, _, img) => F.gridSample(img, a.narrow(0, 0, 2).reshape([2, 2, 4, 2]).tanh(), { mode: 'bilinear', alignCorners: false })],
   ['gather, scatterAdd, indexSelect, where', (a, b) => {
     const idx = arange(0, 16, 1, { device: a.device }).remainder(7).unsqueeze(0).expand([a.shape[0]!, 16]).contiguous();
     return cat([a.gather(1, idx), zerosLike(a).scatterAdd(1, idx.narrow(1, 0, 16), b), a.indexSelect(1, idx.select(0, 0)), where(a.gt(b), a, b)], 1);

@@ -24,7 +24,7 @@ registerLayers();
 
 /** A classifier on 3×32×32 holding every non-detection layer type (CM crops to 28). */
 const CLASSIFIER =
-  'CM[28,0.5] C[8,3] BN A SKIPSRC[1] C.B[8,3] BNA D[0] RSN[8] SPLIT nRSN.O[2,16,3,2] DC[8,2,2] SKIP[1] ' +
+  'CM[28,0.5] C[8,3] BN A SKIPSRC[1] C.B[8,3] BNA D[0] RSN[8] SPLIT nRSN.O[2,16,3,2] DC[32,3] PI[2] SKIP[1] ' +
   'PI[2] P[2] B[1] BRSN.O[16,3,2] nBRSN[2,16] P.A R';
 /** A DeNet on 3×32×32 with every detection layer type (bilinear sampling, joint fitness, Bounded IoU). */
 const DETECTOR = 'C[8,3,2] BN A DNC[4,10] DNS.L[2,3,0.5,0.25,1,0.9] C.B[16] BN A DND.JB[0.5,1,0.125]';
