@@ -10,8 +10,12 @@ import { dirname, join, resolve } from 'node:path';
 
 /** What reaches the GPU machine, in all. */
 const BUDGET = 64 * 1024 * 1024;
-/** node_modules entries only type checking needs (the GPU check runs TypeScript through tsx). */
-const SKIP_MODULES = new Set(['typescript', '@types']);
+/**
+ * node_modules entries the GPU check never loads: type checking (it runs TypeScript through tsx),
+ * the ONNX runtimes (loaded only by --engine onnx and denet/runtime; 440 MB with every platform's
+ * binaries) and browser automation (the web test).
+ */
+const SKIP_MODULES = new Set(['typescript', '@types', 'onnxruntime-node', 'onnxruntime-web', 'onnxruntime-common', 'playwright-core']);
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const out = resolve(process.argv[2] ?? join(root, 'denet-gpu.tar.xz'));
