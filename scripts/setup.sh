@@ -7,8 +7,12 @@ cd "$(dirname "$0")/.."
 
 # libtorch + c10d/Gloo headers for the addon; python3-torch(vision) for reference values in tests
 # and benchmarks; Fashion-MNIST for real images; DejaVu fonts for text in the PNG pictures;
-# Chromium for the browser test of examples/web (driven by npm's playwright-core).
-packages=(libtorch-dev libgloo-dev python3-torch python3-torchvision dataset-fashion-mnist fonts-dejavu-core chromium)
+# Chromium for the browser test of examples/web (driven by npm's playwright-core). OpenBLAS
+# (its OpenMP build, libtorch's threading) replaces the reference BLAS that libtorch otherwise
+# loads through Debian's libblas.so.3 alternative: a 1152×800 by 800×384 matrix product took
+# 188 ms there and 3.8 ms with OpenBLAS, and libtorch runs 1×1 convolutions at batch < 16 on one
+# thread through BLAS (docs/engine.md).
+packages=(libtorch-dev libgloo-dev python3-torch python3-torchvision libopenblas0-openmp dataset-fashion-mnist fonts-dejavu-core chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

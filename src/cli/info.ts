@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { flag } from '../util/options.js';
 import { buildProgram, parseOptions } from './options.js';
-import { buildInfo, cuda, getNumThreads } from '../torch/index.js';
+import { buildInfo, cuda, getNumThreads, loadedBlas } from '../torch/index.js';
 import { packageRoot } from '../torch/native.js';
 
 export interface Info {
@@ -19,7 +19,17 @@ export interface Info {
   gloo: boolean;
   nccl: boolean;
   threads: number;
+  /** The BLAS libtorch's matrix products run on (see loadedBlas). */
+  blas: string;
   allocator: string;
+}
+
+/** One line on the BLAS in use; the reference BLAS gets the fix (docs/engine.md "BLAS"). */
+function describeBlas(): string {
+  const b = loadedBlas();
+  if (!b) return 'unknown';
+  const names = { openblas: 'OpenBLAS', mkl: 'MKL', reference: 'the reference BLAS (slow matrix products: apt-get install libopenblas0-openmp)', other: 'BLAS', builtin: 'linked into libtorch' };
+  return `${names[b.kind]}${b.path ? ` (${b.path})` : ''}`;
 }
 
 export function collectInfo(): Info {
@@ -37,6 +47,7 @@ export function collectInfo(): Info {
     gloo: b.gloo,
     nccl: b.nccl,
     threads: getNumThreads(),
+    blas: describeBlas(),
     allocator: b.mmapThreshold > 0 ? `glibc, fixed mmap threshold ${b.mmapThreshold} B (DENET_MMAP_THRESHOLD)` : 'glibc, dynamic mmap threshold (set DENET_MMAP_THRESHOLD=<bytes> for a fixed one)',
   };
 }
@@ -66,6 +77,7 @@ export async function main(argv: string[]): Promise<number> {
     ['CUDA', `${info.cudaAvailable ? `available, ${info.cudaDevices} device(s)` : 'not available'}${info.cudaBuild ? '' : ' (CPU-only libtorch)'}`],
     ['distributed', `gloo ${info.gloo ? 'yes' : 'no'}, nccl ${info.nccl ? 'yes' : 'no'}`],
     ['threads', `${info.threads} (DENET_THREADS or --threads to change)`],
+    ['BLAS', info.blas],
     ['allocator', info.allocator],
   ];
   for (const [k, v] of rows) console.log(`${k.padEnd(12)} ${v}`);

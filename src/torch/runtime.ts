@@ -1,4 +1,5 @@
 /** Process-wide settings: seeds, threads, devices, memory counters, build facts. */
+import { readFileSync } from 'node:fs';
 import { buildRecord, native } from './native.js';
 import { Tensor } from './tensor.js';
 
@@ -22,6 +23,28 @@ export function setNumThreads(n: number): void {
 }
 export function getNumThreads(): number {
   return native.getNumThreads();
+}
+
+/**
+ * The BLAS library libtorch has loaded, from this process's memory map (Linux): its kind and
+ * path. `builtin` when no separate BLAS is mapped (PyTorch's own wheels link MKL statically);
+ * undefined where the map cannot be read.
+ */
+export function loadedBlas(): { kind: 'openblas' | 'mkl' | 'reference' | 'other' | 'builtin'; path?: string } | undefined {
+  let maps: string;
+  try {
+    maps = readFileSync('/proc/self/maps', 'utf8');
+  } catch {
+    return undefined;
+  }
+  const paths = maps.split('\n').map((l) => l.slice(l.indexOf(' /') + 1)).filter((p) => p.startsWith('/') && /blas|libmkl/.test(p.split('/').pop()!));
+  if (!paths.length) return { kind: 'builtin' };
+  // libtorch links libblas.so.3 first: when Debian's alternative is the reference BLAS, its
+  // symbols win even if LAPACK's alternative brought OpenBLAS in too.
+  const reference = paths.find((p) => /\/blas\/libblas\.so/.test(p));
+  if (reference) return { kind: 'reference', path: reference };
+  const path = paths[0]!;
+  return { kind: /openblas/.test(path) ? 'openblas' : /mkl/.test(path) ? 'mkl' : 'other', path };
 }
 
 export const cuda = {
