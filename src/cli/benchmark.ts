@@ -25,7 +25,7 @@ import { evaluateDetector } from '../detect/evaluate.js';
 import { checkDetectionClasses } from '../detect/predict.js';
 import { Model, setImageSize } from '../model/index.js';
 import { PRECISIONS, buildInfo, checkPrecision, getNumThreads, manualSeed, rand, scope, setNumThreads, type Precision } from '../torch/index.js';
-import { defaultThreads, probeInputShape, resolveDevice } from '../train/session.js';
+import { LAYOUTS, defaultThreads, inferenceChannelsLast, probeInputShape, resolveDevice, type Layout } from '../train/session.js';
 import { stageClock } from '../detect/state.js';
 import { predictAll, topErrors } from '../train/classify.js';
 import { UserError } from '../util/errors.js';
@@ -192,7 +192,7 @@ export const BENCHMARK_OPTIONS = {
   device: option({ flag: 'device', value: '<device>', help: 'cpu or cuda:N (default: GPU=N from the environment, else cpu)' }),
   threads: option({ flag: 'threads', value: '<n>', help: 'libtorch intra-op threads (default: DENET_THREADS, else all cores)', parse: positiveInt('threads') }),
   threadNum: option({ flag: 'workers', value: '<n>', aliases: ['thread-num'], help: 'data-loader workers for --data', parse: positiveInt('workers'), default: 4 }),
-  channelsLast: flag('channels-last', 'run the layers on channels-last (NHWC) images, as model-predict --channels-last'),
+  layout: option<Layout>({ flag: 'layout', value: '<l>', help: 'auto (channels-last on the CPU, NCHW on CUDA), nchw or channels-last (NHWC, as torch.channels_last)', parse: oneOf('layout', LAYOUTS), default: 'auto' }),
   fuseBn: flag('no-fuse-bn', 'time the saved layers as they are (batch norms not folded)'),
   json: flag('json', 'print the report as JSON'),
   verbose: flag('verbose', 'stack traces on errors'),
@@ -226,7 +226,7 @@ export async function main(argv: string[], name = 'denet benchmark'): Promise<nu
   if (device !== 'cpu') saved.to(device);
   const net = o.fuseBn ? saved.fuse() : saved;
   if (net !== saved) saved.dispose();
-  net.channelsLast = o.channelsLast;
+  net.channelsLast = inferenceChannelsLast(o.layout, device);
   const report: BenchmarkReport = {
     model: o.model, kind: net.isDetector ? 'detector' : 'classifier', input: [...net.inputShape],
     device, layout: net.channelsLast ? 'channels-last' : 'NCHW', threads: getNumThreads(), libtorch: buildInfo().torchVersion, metric_name: o.data ? (net.isDetector ? 'coco_ap' : 'top1_accuracy') : null,

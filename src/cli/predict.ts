@@ -17,7 +17,7 @@ import { PRECISIONS, checkPrecision, setNumThreads, type Precision } from '../to
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { progressBar } from '../train/progress.js';
-import { checkImageShape, defaultThreads, resolveDevice } from '../train/session.js';
+import { LAYOUTS, checkImageShape, defaultThreads, inferenceChannelsLast, resolveDevice, type Layout } from '../train/session.js';
 import { predictDetections } from '../detect/predict.js';
 import { detectImages } from '../detect/predict-images.js';
 import { predictTestDev } from '../detect/predict-test-dev.js';
@@ -52,7 +52,7 @@ export const PREDICT_OPTIONS = {
   maxPictures: option({ flag: 'max-pictures', value: '<n>', help: 'image mode: draw at most this many images (default: all)', parse: positiveInt('max-pictures') }),
   device: option({ flag: 'device', value: '<device>', help: 'cpu or cuda:N (default: GPU=N from the environment, else cpu)' }),
   threads: option({ flag: 'threads', value: '<n>', help: 'libtorch intra-op threads (default: DENET_THREADS, else all cores)', parse: positiveInt('threads') }),
-  channelsLast: flag('channels-last', 'run the layers on channels-last (NHWC) images, as torch.channels_last: faster convolutions on the CPU'),
+  layout: option<Layout>({ flag: 'layout', value: '<l>', help: 'auto (channels-last on the CPU, NCHW on CUDA), nchw or channels-last (NHWC, as torch.channels_last)', parse: oneOf('layout', LAYOUTS), default: 'auto' }),
   precision: option<Precision>({ flag: 'precision', value: '<p>', help: 'fp32, bf16 (autocast; CPU or CUDA) or fp16 (CUDA autocast)', parse: oneOf('precision', PRECISIONS), default: 'fp32' }),
   fuseBn: flag('no-fuse-bn', 'run the saved layers as they are instead of a copy with batch norms folded into the convolutions'),
   progress: flag('no-progress', 'no progress bar'),
@@ -135,7 +135,7 @@ export async function main(argv: string[], name = 'denet predict'): Promise<numb
   // Inference runs on a copy with the batch norms folded into the convolutions (same outputs).
   const model = o.fuseBn ? saved.fuse() : saved;
   if (model !== saved) saved.dispose();
-  model.channelsLast = o.channelsLast;
+  model.channelsLast = inferenceChannelsLast(o.layout, device);
   try {
     const opened = openPredictInput(o.input, o.extension, { detector: model.isDetector, classNames: model.classNames, inputShape: model.inputShape });
     const { dataset } = opened;

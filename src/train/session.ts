@@ -33,6 +33,19 @@ export function defaultThreads(world = 1, env: NodeJS.ProcessEnv = process.env):
   return Math.max(1, Math.floor(cpus().length / world));
 }
 
+export const LAYOUTS = ['auto', 'nchw', 'channels-last'] as const;
+export type Layout = (typeof LAYOUTS)[number];
+
+/**
+ * Whether inference runs on channels-last images. `auto` is channels-last on the CPU, where it
+ * was faster for every network measured (fused ResNet-18/34 at batch 1 and 32, DeNet-34 skip, the
+ * demo detector: docs/benchmarks.md `inference`, `channels-last`), and NCHW on CUDA, not measured
+ * there yet.
+ */
+export function inferenceChannelsLast(layout: Layout, device: string): boolean {
+  return layout === 'auto' ? device === 'cpu' : layout === 'channels-last';
+}
+
 /** Resolves the device: --device, else GPU=N from the environment (CPU with a warning when CUDA is absent), else cpu. */
 export function resolveDevice(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, warn = (m: string) => console.warn(m)): string {
   if (flag !== undefined) {

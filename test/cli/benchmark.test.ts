@@ -72,12 +72,17 @@ test('denet benchmark times a detector whole; bad flags are one-line errors', ()
   assert.equal(r.status, 0, r.stderr);
   const report = JSON.parse(r.stdout);
   assert.equal(report.kind, 'detector');
+  assert.equal(report.layout, 'channels-last', '--layout auto is channels-last on the CPU');
   assert.deepEqual(report.rows.map((x: { engine: string; status: string }) => `${x.engine} ${x.status}`), ['libtorch ok', 'onnx ok']);
   for (const row of report.rows) assert.ok(row.ms_per_batch > 0);
 
   const fp16 = cli('denet', ['benchmark', '--model', model, '--precision', 'fp16']);
   assert.equal(fp16.status, 2);
   assert.equal(fp16.stderr.trim(), 'error: --precision fp16 needs a CUDA device (libtorch autocasts to fp16 on CUDA only); use bf16 on the CPU');
+  const nchw = JSON.parse(cli('denet', ['benchmark', '--model', model, '--batch', '2', '--runs', '1', '--warmup', '1', '--layout', 'nchw', '--json']).stdout);
+  assert.equal(nchw.layout, 'NCHW');
+  const layout = cli('denet', ['benchmark', '--model', model, '--layout', 'nhwc']);
+  assert.equal(layout.stderr.trim(), 'error: Expected one of auto, nchw, channels-last for --layout but received "nhwc"');
   const batch = cli('denet', ['benchmark', '--model', model, '--batch', '1,0']);
   assert.equal(batch.status, 2);
   assert.match(batch.stderr.trim(), /^error: Expected a positive integer for --batch but received "0"$/);

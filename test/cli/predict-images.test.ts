@@ -175,6 +175,23 @@ test('classify a folder of unlabelled images: the top-5 per file, equal to a dir
   m.dispose();
 });
 
+test('--layout: the default (channels-last on the CPU) and nchw give the same detections', () => {
+  const run = (layout: string) => {
+    const out = tmp(`pi-${layout}`);
+    const r = cli('model-predict', ['--model', DET, '--input', PHOTOS, '--predict-mode', 'detect,json', '--results', out, '--layout', layout], ENV);
+    assert.equal(r.status, 0, r.stderr);
+    return read(join(out, 'results.json'));
+  };
+  const auto = run('auto'), nchw = run('nchw');
+  assert.ok(auto.length > 0);
+  assert.equal(auto.length, nchw.length);
+  auto.forEach((d, i) => {
+    const e = nchw[i]!;
+    assert.deepEqual([d.file_name, d.category_id], [e.file_name, e.category_id]);
+    assert.ok(Math.abs(d.score - e.score) < 1e-4 && d.bbox.every((v, k) => Math.abs(v - e.bbox[k]!) < 1e-3), `${d.file_name}: ${JSON.stringify(d)} vs ${JSON.stringify(e)}`);
+  });
+});
+
 test('--precision bf16 reaches the detector on a folder of images: scores move by bf16 rounding', () => {
   const run = (precision: string) => {
     const out = tmp(`pi-${precision}`);
