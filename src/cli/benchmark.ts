@@ -134,7 +134,7 @@ async function accuracy(net: Model | OnnxModel, data: string, extension: string,
   const loader = createLoader(dataset, { batchSize: batch, threads, train: false, image: spec.options, channels: net.inputShape[0] });
   const detector = net instanceof Model ? net.isDetector : net.info.kind === 'detector';
   if (detector) {
-    checkDetectionClasses(net instanceof Model ? net : { classNames: net.classNames, numClasses: net.numClasses }, dataset, '--data');
+    checkDetectionClasses(net, dataset, '--data');
     return (await evaluateDetector(net, loader, { device, precision })).report.stats.AP;
   }
   if (dataset.kind !== 'classification') throw new UserError(`${dataset.source}: a classifier is scored on a classification dataset`);
