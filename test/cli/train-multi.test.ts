@@ -127,9 +127,11 @@ test('a killed rank ends every rank on both nodes with an error, no hang', { ski
     assert.notEqual(n0!.code, 0);
     assert.notEqual(n1!.code, 0);
     assert.match(n1!.err, /error: rank [23] \(local [01]\) was killed by SIGKILL; stopping the other ranks of this machine/);
-    // Both ranks of node 0 say why, in one line each, without a stack trace.
+    // Node 0 says why in one line per rank that got there, without a stack trace: the first of its
+    // ranks to see the failure exits and its launcher then stops the other, which may or may not
+    // have reached its own failed all-reduce by then.
     const lines = n0!.err.split('\n').filter((l) => /distributed .* failed on rank [01] of 4: another rank stopped or the network failed/.test(l));
-    assert.equal(lines.length, 2, n0!.err);
+    assert.ok(lines.length >= 1 && lines.length <= 2, n0!.err);
     assert.doesNotMatch(n0!.err, /\n\s+at /);
   } finally {
     cleanup();
