@@ -25,6 +25,7 @@ import { disposeBatch } from '../src/data/to-tensor.js';
 import { registerLayers } from '../src/layers.js';
 import { Model } from '../src/model/index.js';
 import { getNumThreads, randn, setNumThreads } from '../src/torch/index.js';
+import { inferenceChannelsLast } from '../src/train/session.js';
 
 registerLayers();
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -87,10 +88,12 @@ export async function run(images = 1000, batch = 8): Promise<void> {
     const program = Number(m[2]);
 
     // 2. The network alone, and the network + detection decoding, on model-predict's inference path
-    //    (the fused copy under inference mode, NCHW). Corner search, sampling and the classifier run
+    //    (the fused copy under inference mode, in the layout --layout auto picks). Corner search, sampling and the classifier run
     //    inside the network's forward; detect() adds the per-class thresholds, box decoding and NMS.
     const x = randn([batch, c, h, w]);
     const fused = model.fuse();
+    fused.channelsLast = inferenceChannelsLast('auto', 'cpu');
+    const classNames = model.classNames;
     model.dispose();
     const seconds = Math.min(30, Math.max(8, images / program / 3));
     const network = rate(batch, seconds, () => fused.infer(x).output.dispose());
@@ -99,7 +102,7 @@ export async function run(images = 1000, batch = 8): Promise<void> {
     fused.dispose();
 
     // 3. The loader alone (decode + letterbox into batches, 2 workers), nothing else running.
-    const opened = openPredictInput(photos, undefined, { detector: true, classNames: model.classNames, inputShape: model.inputShape });
+    const opened = openPredictInput(photos, undefined, { detector: true, classNames, inputShape: [c, h, w] });
     const loader = createLoader(opened.dataset, { batchSize: batch, threads: 2, train: false, image: opened.spec.options, channels: c });
     const tl = performance.now();
     let loaded = 0;

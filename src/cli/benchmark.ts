@@ -25,12 +25,13 @@ import { evaluateDetector } from '../detect/evaluate.js';
 import { checkDetectionClasses } from '../detect/predict.js';
 import { Model, setImageSize } from '../model/index.js';
 import { PRECISIONS, buildInfo, checkPrecision, getNumThreads, manualSeed, rand, scope, setNumThreads, type Precision } from '../torch/index.js';
-import { LAYOUTS, defaultThreads, inferenceChannelsLast, probeInputShape, resolveDevice, type Layout } from '../train/session.js';
+import { defaultThreads, inferenceChannelsLast, probeInputShape, resolveDevice } from '../train/session.js';
 import { stageClock } from '../detect/state.js';
 import { predictAll, topErrors } from '../train/classify.js';
 import { UserError } from '../util/errors.js';
 import { flag, oneOf, option, positiveInt } from '../util/options.js';
 import { buildProgram, parseOptions } from './options.js';
+import { PREDICT_OPTIONS } from './predict.js';
 
 export const ENGINES = ['libtorch', 'onnx'] as const;
 type Engine = (typeof ENGINES)[number];
@@ -192,7 +193,7 @@ export const BENCHMARK_OPTIONS = {
   device: option({ flag: 'device', value: '<device>', help: 'cpu or cuda:N (default: GPU=N from the environment, else cpu)' }),
   threads: option({ flag: 'threads', value: '<n>', help: 'libtorch intra-op threads (default: DENET_THREADS, else all cores)', parse: positiveInt('threads') }),
   threadNum: option({ flag: 'workers', value: '<n>', aliases: ['thread-num'], help: 'data-loader workers for --data', parse: positiveInt('workers'), default: 4 }),
-  layout: option<Layout>({ flag: 'layout', value: '<l>', help: 'auto (channels-last on the CPU, NCHW on CUDA), nchw or channels-last (NHWC, as torch.channels_last)', parse: oneOf('layout', LAYOUTS), default: 'auto' }),
+  layout: PREDICT_OPTIONS.layout,
   fuseBn: flag('no-fuse-bn', 'time the saved layers as they are (batch norms not folded)'),
   json: flag('json', 'print the report as JSON'),
   verbose: flag('verbose', 'stack traces on errors'),

@@ -1,8 +1,9 @@
 /**
  * Tiny PNGs (CIFAR's 32×32, Fashion-MNIST's 28×28 as class folders) decoded in JavaScript with
  * pngjs (Node's zlib inflate, then unfiltering) instead of libvips, whose fixed cost per call
- * (~0.4 ms through sharp) is twenty times PIL's for a 32×32 image (bench/train-pipeline.ts). Only the cases where the result is the pixels sharp
- * gives (tested against it) take this path; every other file goes to libvips:
+ * (~0.4 ms through sharp) is twenty times PIL's for a 32×32 image (bench/train-pipeline.ts).
+ * Only the cases where the result is the pixels sharp gives (tested against it) take this path;
+ * every other file goes to libvips:
  *  - at most SMALL_PNG_PIXELS pixels (this decode blocks the main thread; larger images go to
  *    libvips, which decodes several at once on the thread pool: docs/data.md),
  *  - 8 bits per sample (palette indices: 1 to 8 bits), no embedded ICC profile (libvips would
